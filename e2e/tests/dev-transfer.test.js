@@ -1,0 +1,141 @@
+// End to end: the built `airtime-node --chain dev` through @polkadot/api, with nothing but the
+// chain's metadata (no custom types).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
+import { mnemonicGenerate, cryptoWaitReady } from '@polkadot/util-crypto';
+import { startNode } from '../lib/node.js';
+
+const AIR = 10n ** 12n;
+const TX_TIMEOUT_MS = 120_000;
+
+let node;
+let api;
+let keyring;
+
+before(async () => {
+  await cryptoWaitReady();
+  node = await startNode({ chain: 'dev' });
+  api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), throwOnConnect: true, noInitWarn: true });
+  keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+});
+
+after(async () => {
+  await api?.disconnect();
+  await node?.stop();
+});
+
+/**
+ * Signs and sends `tx`, resolves when its block is finalized with { blockHash, events, failed },
+ * rejects on an invalid/dropped transaction or after a deadline.
+ */
+function sendAndFinalize(tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsub = () => {};
+    const timer = setTimeout(() => {
+      unsub();
+      reject(new Error(`not finalized within ${TX_TIMEOUT_MS} ms; node log:\n${node.logTail()}`));
+    }, TX_TIMEOUT_MS);
+    tx.signAndSend(signer, (result) => {
+      const { status, events, dispatchError } = result;
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        clearTimeout(timer);
+        unsub();
+        reject(new Error(`transaction ${status.type}`));
+      } else if (status.isFinalized) {
+        clearTimeout(timer);
+        unsub();
+        resolve({ blockHash: status.asFinalized, events, dispatchError });
+      }
+    }).then((u) => { unsub = u; }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+function feePaid(events, who) {
+  const ev = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event)
+    && event.data.who.toString() === who);
+  assert.ok(ev, 'a TransactionFeePaid event for the signer');
+  return ev.event.data.actualFee.toBigInt();
+}
+
+async function freeAt(blockHash, address) {
+  const at = await api.at(blockHash);
+  return (await at.query.system.account(address)).data.free.toBigInt();
+}
+
+test('chain properties announce AIR with 12 decimals and SS58 42', async () => {
+  const props = await api.rpc.system.properties();
+  assert.deepEqual(props.tokenSymbol.unwrap().map(String), ['AIR']);
+  assert.deepEqual(props.tokenDecimals.unwrap().map((d) => d.toNumber()), [12]);
+  assert.equal(props.ss58Format.unwrap().toNumber(), 42);
+  assert.deepEqual(api.registry.chainTokens, ['AIR']);
+  assert.deepEqual(api.registry.chainDecimals, [12]);
+  assert.equal(api.runtimeVersion.specName.toString(), 'airtime');
+  assert.equal(api.consts.balances.existentialDeposit.toBigInt(), AIR / 100n);
+});
+
+test('a transfer to a new account is finalized and charges the fee', async () => {
+  const bob = keyring.addFromUri('//Bob');
+  const fresh = keyring.addFromUri(mnemonicGenerate());
+  const amount = 5n * AIR;
+
+  const head = await api.rpc.chain.getFinalizedHead();
+  const bobBefore = await freeAt(head, bob.address);
+  assert.equal(await freeAt(head, fresh.address), 0n);
+
+  const tx = api.tx.balances.transferKeepAlive(fresh.address, amount);
+  const estimate = (await tx.paymentInfo(bob)).partialFee.toBigInt();
+  const { blockHash, events, dispatchError } = await sendAndFinalize(tx, bob);
+  assert.equal(dispatchError, undefined);
+  assert.ok(events.some(({ event }) => api.events.balances.Transfer.is(event)
+    && event.data.to.toString() === fresh.address && event.data.amount.toBigInt() === amount));
+
+  const fee = feePaid(events, bob.address);
+  assert.ok(fee > 0n, 'a fee is charged');
+  assert.ok(fee <= estimate, `fee ${fee} within the estimate ${estimate}`);
+
+  // Bob signed nothing else, so his balance moved by exactly amount + fee.
+  assert.equal(await freeAt(blockHash, fresh.address), amount);
+  assert.equal(bobBefore - (await freeAt(blockHash, bob.address)), amount + fee);
+});
+
+test('a transfer beyond the balance fails with a decoded token error and moves only the fee', async () => {
+  const charlie = keyring.addFromUri('//Charlie');
+  const dest = keyring.addFromUri(mnemonicGenerate());
+  const head = await api.rpc.chain.getFinalizedHead();
+  const before = await freeAt(head, charlie.address);
+
+  const tx = api.tx.balances.transferAllowDeath(dest.address, before + 1n);
+  const { blockHash, events, dispatchError } = await sendAndFinalize(tx, charlie);
+  assert.ok(dispatchError, 'the dispatch failed');
+  assert.ok(dispatchError.isToken, `a token error, got ${dispatchError.type}`);
+  assert.equal(dispatchError.asToken.type, 'FundsUnavailable');
+  assert.ok(events.some(({ event }) => api.events.system.ExtrinsicFailed.is(event)));
+
+  const fee = feePaid(events, charlie.address);
+  assert.equal(before - (await freeAt(blockHash, charlie.address)), fee);
+  assert.equal(await freeAt(blockHash, dest.address), 0n);
+});
+
+test('a transfer through a proxy that was never granted fails with the decoded module error', async () => {
+  const dave = keyring.addFromUri('//Dave');
+  const eve = keyring.addFromUri('//Eve');
+  const dest = keyring.addFromUri(mnemonicGenerate());
+  const head = await api.rpc.chain.getFinalizedHead();
+  const eveBefore = await freeAt(head, eve.address);
+  const daveBefore = await freeAt(head, dave.address);
+
+  // Dave tries to move Eve's AIR without being her proxy.
+  const inner = api.tx.balances.transferKeepAlive(dest.address, AIR);
+  const { blockHash, events, dispatchError } = await sendAndFinalize(api.tx.proxy.proxy(eve.address, null, inner), dave);
+  assert.ok(dispatchError?.isModule, `a module error, got ${dispatchError?.type}`);
+  const meta = api.registry.findMetaError(dispatchError.asModule);
+  assert.equal(meta.section, 'proxy');
+  assert.equal(meta.name, 'NotProxy');
+  assert.ok(meta.docs.join(' ').length > 0, 'the error carries its docs from metadata');
+
+  assert.equal(await freeAt(blockHash, eve.address), eveBefore, "Eve's AIR did not move");
+  assert.equal(await freeAt(blockHash, dest.address), 0n);
+  assert.equal(daveBefore - (await freeAt(blockHash, dave.address)), feePaid(events, dave.address));
+});

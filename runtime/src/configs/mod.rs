@@ -1,0 +1,16 @@
+//! Pallet configurations: one module per pallet (or per tightly coupled group, e.g. consensus).
+
+pub mod balances;
+pub mod consensus;
+pub mod multisig;
+pub mod proxy;
+pub mod sudo;
+pub mod system;
+pub mod transaction_payment;
+pub mod utility;
+
+pub use balances::*;
+pub use consensus::*;
+pub use proxy::ProxyType;
+pub use system::*;
+pub use transaction_payment::*;

@@ -1,0 +1,206 @@
+//! # Airtime runtime
+//!
+//! The state transition function of the Airtime chain, where AIR buys GPU compute, datasets and
+//! metered AI calls. This crate composes FRAME's audited pallets (system, timestamp, Aura, GRANDPA,
+//! balances, transaction payment, authorship, utility, multisig, proxy and, until governance
+//! lands, sudo); Airtime's own pallets slot into the index ranges reserved below.
+//!
+//! ## Layout
+//! - [`configs`]: one module per pallet with its `Config` implementation and parameters.
+//! - [`apis`]: the runtime APIs the node and clients call.
+//! - [`genesis_config_presets`]: the `dev` and `local` presets the node's chain specs are built
+//!   from.
+//!
+//! ## Pallet indexes
+//! Indexes are part of every encoded call and storage key, so they never change once used:
+//! - 0–9: system, consensus support and utilities (taken).
+//! - 10–19: reserved for session, staking and offences.
+//! - 20–29: reserved for governance (referenda, conviction voting, treasury, …).
+//! - 30–39: reserved for Airtime's pallets (compute, credits, data market).
+//! - 99: sudo, removed when governance lands.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`'s and `impl_runtime_apis`' expansions use arithmetic and indexing the
+// workspace lints would flag; the hand-written code in `configs` keeps to the lints.
+#![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+extern crate alloc;
+
+use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress};
+use sp_version::RuntimeVersion;
+
+pub use airtime_primitives::{
+	AccountId, Balance, BlockNumber, Hash, Nonce, Signature, AIR, DAYS, EXISTENTIAL_DEPOSIT, HOURS,
+	MICRO_AIR, MILLISECS_PER_BLOCK, MILLI_AIR, MINUTES, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL,
+};
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Opaque types, used by the node to handle blocks without knowing the runtime's extrinsic
+/// format, so it keeps syncing across runtime upgrades.
+pub mod opaque {
+	use super::*;
+	use sp_runtime::traits::Hash as HashT;
+
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block identifier type.
+	pub type BlockId = generic::BlockId<Block>;
+	/// Opaque block hash type.
+	pub type Hash = <BlakeTwo256 as HashT>::Output;
+}
+
+impl_opaque_keys! {
+	/// The keys a validator registers: Aura for block production, GRANDPA for finality.
+	pub struct SessionKeys {
+		pub aura: Aura,
+		pub grandpa: Grandpa,
+	}
+}
+
+/// The runtime version. `spec_version` is bumped on every runtime upgrade; `transaction_version`
+/// whenever the encoding of an existing call or the transaction extensions change.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("airtime"),
+	impl_name: alloc::borrow::Cow::Borrowed("airtime-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// Aura slot duration: blocks are produced every 6 seconds.
+///
+/// It cannot change after the chain has started: doing so bricks block production.
+pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
+
+/// The storage deposit for `items` storage items taking `bytes` bytes: 0.1 AIR per item plus
+/// 1 milli-AIR per byte. Charged (held or reserved) for storage a user creates and returned when
+/// it is removed, so state bloat costs real AIR.
+pub const fn deposit(items: u32, bytes: u32) -> Balance {
+	(items as Balance) * 100 * MILLI_AIR + (bytes as Balance) * MILLI_AIR
+}
+
+/// The address format for describing accounts.
+pub type Address = MultiAddress<AccountId, ()>;
+
+/// Block header type as expected by this runtime.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+
+/// Block type as expected by this runtime.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// A Block signed with a Justification.
+pub type SignedBlock = generic::SignedBlock<Block>;
+
+/// BlockId type as expected by this runtime.
+pub type BlockId = generic::BlockId<Block>;
+
+/// The transaction extensions every signed transaction carries. `CheckMetadataHash` lets offline
+/// signers verify the metadata they sign against (see the `metadata-hash` feature).
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic type as expected by this runtime.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// All migrations of the runtime, aside from the ones declared in the pallets.
+///
+/// A tuple of `OnRuntimeUpgrade` types (usually `VersionedMigration`s); empty at genesis.
+#[allow(unused_parens)]
+type Migrations = ();
+
+/// Executive: handles dispatch to the various modules.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	#[runtime::pallet_index(6)]
+	pub type Authorship = pallet_authorship;
+
+	#[runtime::pallet_index(7)]
+	pub type Utility = pallet_utility;
+
+	#[runtime::pallet_index(8)]
+	pub type Multisig = pallet_multisig;
+
+	#[runtime::pallet_index(9)]
+	pub type Proxy = pallet_proxy;
+
+	// Temporary: removed by the governance issue, which hands Root to referenda.
+	#[runtime::pallet_index(99)]
+	pub type Sudo = pallet_sudo;
+}

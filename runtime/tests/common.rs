@@ -1,0 +1,110 @@
+//! Helpers shared by the runtime's integration tests: genesis from a preset, signed extrinsics,
+//! and block production through `frame_executive`.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+
+use airtime_runtime::{
+	AccountId, Balance, Block, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SignedPayload, System, TxExtension, UncheckedExtrinsic, SLOT_DURATION,
+};
+use codec::Encode;
+use frame_support::genesis_builder_helper::build_state;
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_core::{sr25519, Pair, H256};
+use sp_runtime::{
+	generic::{Digest, DigestItem, Era},
+	traits::{Block as BlockT, Header as HeaderT},
+	BuildStorage,
+};
+
+/// Recursively merges `patch` into `base`, as the node does when it builds a chain spec from a
+/// preset (objects merge key by key, anything else is replaced).
+pub fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// The full genesis config JSON of a runtime preset (default config merged with the patch).
+pub fn preset_config(preset: &str) -> serde_json::Value {
+	let patch = airtime_runtime::genesis_config_presets::get_preset(&preset.into())
+		.unwrap_or_else(|| panic!("preset {preset} is missing"));
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	json_merge(&mut config, serde_json::from_slice(&patch).unwrap());
+	config
+}
+
+/// Externalities holding the genesis state of `preset`, built through the runtime's genesis
+/// builder (`build_state`), exactly as the `GenesisBuilder` runtime API does.
+pub fn new_ext(preset: &str) -> sp_io::TestExternalities {
+	let config = preset_config(preset);
+	let mut ext = sp_io::TestExternalities::new(
+		frame_system::GenesisConfig::<Runtime>::default().build_storage().unwrap(),
+	);
+	ext.execute_with(|| {
+		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap()).unwrap();
+	});
+	ext
+}
+
+/// A signed, immortal extrinsic of `call` from `signer` with `nonce`, built like a wallet does.
+/// Must run inside externalities (the genesis hash is read from state).
+pub fn signed(call: RuntimeCall, signer: &sr25519::Pair, nonce: u32, tip: Balance) -> UncheckedExtrinsic {
+	let tx_ext: TxExtension = (
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	);
+	let payload = SignedPayload::new(call.clone(), tx_ext.clone()).expect("valid extensions");
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	let who: AccountId = signer.public().into();
+	UncheckedExtrinsic::new_signed(call, who.into(), signature.into(), tx_ext)
+}
+
+/// The header digest an Aura author puts in a block of `slot`.
+pub fn aura_digest(slot: u64) -> Digest {
+	Digest { logs: vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(slot).encode())] }
+}
+
+/// Builds block `number` on `parent_hash` in the given Aura `slot`: the timestamp inherent plus
+/// `extrinsics` (those that fail validity are left out). Returns the block and each extrinsic's
+/// apply result.
+pub fn build_block(
+	parent_hash: H256,
+	number: u32,
+	slot: u64,
+	extrinsics: Vec<UncheckedExtrinsic>,
+) -> (Block, Vec<sp_runtime::ApplyExtrinsicResult>) {
+	let header = Header::new(number, H256::zero(), H256::zero(), parent_hash, aura_digest(slot));
+	Executive::initialize_block(&header);
+
+	let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(
+		pallet_timestamp::Call::set { now: slot * SLOT_DURATION },
+	));
+	let mut applied = Vec::new();
+	Executive::apply_extrinsic(timestamp.clone()).unwrap().unwrap();
+	let mut included = vec![timestamp];
+	for xt in extrinsics {
+		let result = Executive::apply_extrinsic(xt.clone());
+		if result.is_ok() {
+			included.push(xt);
+		}
+		applied.push(result);
+	}
+	let header = Executive::finalize_block();
+	(Block::new(header, included), applied)
+}
+
+/// The slot of the first block of a test chain: any slot works, as long as it increases.
+pub const FIRST_SLOT: u64 = 1_000;

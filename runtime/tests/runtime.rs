@@ -1,0 +1,290 @@
+//! Whole-runtime tests: genesis presets, a transfer block through `frame_executive`, transfer
+//! failures and where fees go.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+
+mod common;
+
+use airtime_runtime::{
+	configs::{FEE_TO_AUTHOR, MAX_AUTHORITIES},
+	genesis_config_presets::{dev_accounts, ENDOWMENT},
+	AccountId, Aura, Balance, Balances, Executive, Grandpa, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeOrigin, Sudo, System, AIR, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+};
+use common::{build_block, new_ext, signed, FIRST_SLOT};
+use frame_support::{
+	dispatch::GetDispatchInfo,
+	traits::{fungible::Inspect, Get},
+};
+use sp_core::crypto::UncheckedFrom;
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::{traits::Dispatchable, DispatchError, TokenError};
+
+const DEV: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
+const LOCAL: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
+
+fn account(k: Sr25519Keyring) -> AccountId {
+	k.to_account_id()
+}
+
+fn free(who: &AccountId) -> Balance {
+	Balances::free_balance(who)
+}
+
+/// An account nobody has funded yet.
+fn newcomer() -> AccountId {
+	AccountId::unchecked_from([7u8; 32])
+}
+
+fn transfer_keep_alive(dest: &AccountId, value: Balance) -> RuntimeCall {
+	RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: dest.clone().into(),
+		value,
+	})
+}
+
+fn transfer_allow_death(dest: &AccountId, value: Balance) -> RuntimeCall {
+	RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+		dest: dest.clone().into(),
+		value,
+	})
+}
+
+#[test]
+fn presets_are_listed_and_unknown_ones_refused() {
+	let names = airtime_runtime::genesis_config_presets::preset_names();
+	assert_eq!(names, vec![DEV.into(), LOCAL.into()]);
+	assert!(airtime_runtime::genesis_config_presets::get_preset(&"mainnet".into()).is_none());
+}
+
+#[test]
+fn dev_preset_has_alice_as_only_authority_and_sudo() {
+	new_ext(DEV).execute_with(|| {
+		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
+		assert_eq!(aura, vec![Sr25519Keyring::Alice.public().into()]);
+		assert_eq!(
+			Grandpa::grandpa_authorities(),
+			vec![(Ed25519Keyring::Alice.public().into(), 1)]
+		);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(account(Sr25519Keyring::Alice)));
+		let endowed = dev_accounts();
+		assert_eq!(endowed.len(), 12, "6 dev accounts and their stashes");
+		for who in &endowed {
+			assert_eq!(free(who), ENDOWMENT);
+		}
+		assert_eq!(Balances::total_issuance(), ENDOWMENT * endowed.len() as Balance);
+	});
+}
+
+#[test]
+fn local_preset_has_four_validators() {
+	new_ext(LOCAL).execute_with(|| {
+		let validators =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
+		assert_eq!(aura, validators.iter().map(|k| k.public().into()).collect::<Vec<_>>());
+		let grandpa_keys =
+			[Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie, Ed25519Keyring::Dave];
+		assert_eq!(
+			Grandpa::grandpa_authorities(),
+			grandpa_keys.iter().map(|k| (k.public().into(), 1)).collect::<Vec<_>>()
+		);
+		assert!(aura.len() as u32 <= MAX_AUTHORITIES);
+		assert_eq!(free(&account(Sr25519Keyring::Dave)), ENDOWMENT);
+	});
+}
+
+#[test]
+fn token_and_chain_constants_are_as_documented() {
+	new_ext(DEV).execute_with(|| {
+		assert_eq!(airtime_runtime::TOKEN_SYMBOL, "AIR");
+		assert_eq!(airtime_runtime::TOKEN_DECIMALS, 12);
+		assert_eq!(AIR, 1_000_000_000_000);
+		assert_eq!(<Runtime as frame_system::Config>::SS58Prefix::get(), 42);
+		assert_eq!(
+			<Runtime as pallet_balances::Config>::ExistentialDeposit::get(),
+			EXISTENTIAL_DEPOSIT
+		);
+		assert_eq!(EXISTENTIAL_DEPOSIT, AIR / 100);
+		assert_eq!(Aura::slot_duration(), 6_000);
+		assert_eq!(SLOT_DURATION, 6_000);
+		assert_eq!(VERSION.spec_name, "airtime");
+	});
+}
+
+/// Builds a block with a signed transfer in one state, then executes that same block through
+/// `Executive::execute_block` on a fresh copy of genesis (as an importing node does): state root,
+/// extrinsics root and digest must all match, and balances must move by the amount and the fee.
+#[test]
+fn transfer_block_executes_through_executive_and_pays_the_fee() {
+	let bob = Sr25519Keyring::Bob;
+	let alice = account(Sr25519Keyring::Alice);
+	let amount = 10 * AIR;
+
+	let (block, genesis_issuance) = new_ext(DEV).execute_with(|| {
+		let genesis = System::block_hash(0);
+		let xt = signed(transfer_keep_alive(&newcomer(), amount), &bob.pair(), 0, 0);
+		let (block, results) = build_block(genesis, 1, FIRST_SLOT, vec![xt]);
+		assert_eq!(results, vec![Ok(Ok(()))]);
+		(block, Balances::total_issuance())
+	});
+
+	new_ext(DEV).execute_with(|| {
+		Executive::execute_block(block.clone().into());
+
+		let fee = System::events()
+			.into_iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::TransactionPayment(
+					pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, tip },
+				) if who == account(bob) => {
+					assert_eq!(tip, 0);
+					Some(actual_fee)
+				},
+				_ => None,
+			})
+			.expect("the transfer paid a fee");
+		assert!(fee > 0);
+
+		let to_author = fee * FEE_TO_AUTHOR as Balance / 100;
+		assert_eq!(free(&newcomer()), amount);
+		assert_eq!(free(&account(bob)), ENDOWMENT - amount - fee);
+		assert_eq!(free(&alice), ENDOWMENT + to_author, "the author (Alice) gets her share");
+		assert_eq!(
+			Balances::total_issuance(),
+			genesis_issuance - (fee - to_author),
+			"the rest of the fee is burned"
+		);
+		assert_eq!(System::block_number(), 1);
+	});
+}
+
+#[test]
+fn a_block_with_a_tampered_state_root_is_rejected() {
+	let block = new_ext(DEV).execute_with(|| {
+		let xt = signed(transfer_keep_alive(&newcomer(), AIR), &Sr25519Keyring::Bob.pair(), 0, 0);
+		build_block(System::block_hash(0), 1, FIRST_SLOT, vec![xt]).0
+	});
+	let mut tampered = block;
+	tampered.header.state_root = Default::default();
+	new_ext(DEV).execute_with(|| {
+		let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+			Executive::execute_block(tampered.into())
+		}));
+		assert!(result.is_err(), "an importing node must refuse a block with a wrong state root");
+	});
+}
+
+#[test]
+fn tips_go_to_the_author_in_full() {
+	let bob = Sr25519Keyring::Bob;
+	let alice = account(Sr25519Keyring::Alice);
+	new_ext(DEV).execute_with(|| {
+		let tip = 3 * AIR;
+		let xt = signed(transfer_keep_alive(&newcomer(), AIR), &bob.pair(), 0, tip);
+		let (_, results) = build_block(System::block_hash(0), 1, FIRST_SLOT, vec![xt]);
+		assert_eq!(results, vec![Ok(Ok(()))]);
+		let (fee, paid_tip) = System::events()
+			.into_iter()
+			.find_map(|r| match r.event {
+				RuntimeEvent::TransactionPayment(
+					pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, tip, .. },
+				) => Some((actual_fee, tip)),
+				_ => None,
+			})
+			.unwrap();
+		assert_eq!(paid_tip, tip);
+		// `actual_fee` includes the tip; the author gets 20 % of the rest and all of the tip.
+		let base = fee - tip;
+		assert_eq!(free(&alice), ENDOWMENT + base * FEE_TO_AUTHOR as Balance / 100 + tip);
+	});
+}
+
+/// Dispatches `call` as `who` and asserts it fails with `expected`, leaving every balance and the
+/// total issuance as they were.
+fn assert_fails_unchanged(who: &AccountId, call: RuntimeCall, expected: DispatchError) {
+	let watched = [who.clone(), newcomer(), account(Sr25519Keyring::Charlie)];
+	let before: Vec<_> = watched.iter().map(free).collect();
+	let issuance = Balances::total_issuance();
+	let err = call.dispatch(RuntimeOrigin::signed(who.clone())).unwrap_err();
+	assert_eq!(err.error, expected);
+	assert_eq!(watched.iter().map(free).collect::<Vec<_>>(), before);
+	assert_eq!(Balances::total_issuance(), issuance);
+}
+
+#[test]
+fn keep_alive_transfer_below_existential_deposit_fails() {
+	new_ext(DEV).execute_with(|| {
+		System::set_block_number(1);
+		let bob = account(Sr25519Keyring::Bob);
+		// Leaves Bob with half the existential deposit.
+		let value = free(&bob) - EXISTENTIAL_DEPOSIT / 2;
+		assert_fails_unchanged(
+			&bob,
+			transfer_keep_alive(&account(Sr25519Keyring::Charlie), value),
+			DispatchError::Token(TokenError::NotExpendable),
+		);
+	});
+}
+
+#[test]
+fn transfer_creating_an_account_below_existential_deposit_fails() {
+	new_ext(DEV).execute_with(|| {
+		System::set_block_number(1);
+		assert_fails_unchanged(
+			&account(Sr25519Keyring::Bob),
+			transfer_allow_death(&newcomer(), EXISTENTIAL_DEPOSIT - 1),
+			DispatchError::Token(TokenError::BelowMinimum),
+		);
+	});
+}
+
+#[test]
+fn transfer_beyond_the_balance_fails() {
+	new_ext(DEV).execute_with(|| {
+		System::set_block_number(1);
+		let bob = account(Sr25519Keyring::Bob);
+		assert_fails_unchanged(
+			&bob,
+			transfer_allow_death(&newcomer(), free(&bob) + 1),
+			DispatchError::Token(TokenError::FundsUnavailable),
+		);
+	});
+}
+
+/// A transaction whose dispatch fails still pays its fee (the block did the work), and nothing
+/// else moves.
+#[test]
+fn failed_transfer_in_a_block_charges_only_the_fee() {
+	let bob = Sr25519Keyring::Bob;
+	new_ext(DEV).execute_with(|| {
+		let value = free(&account(bob)) + 1;
+		let xt = signed(transfer_allow_death(&newcomer(), value), &bob.pair(), 0, 0);
+		let (_, results) = build_block(System::block_hash(0), 1, FIRST_SLOT, vec![xt]);
+		let outcome = results.into_iter().next().unwrap().expect("valid transaction");
+		assert_eq!(outcome.unwrap_err().error, DispatchError::Token(TokenError::FundsUnavailable));
+		let fee = ENDOWMENT - free(&account(bob));
+		assert!(fee > 0 && fee < AIR, "only a fee was taken: {fee}");
+		assert_eq!(free(&newcomer()), 0);
+	});
+}
+
+#[test]
+fn sudo_is_alice_and_only_alice() {
+	new_ext(DEV).execute_with(|| {
+		System::set_block_number(1);
+		let call = Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }));
+		assert!(Sudo::sudo(RuntimeOrigin::signed(account(Sr25519Keyring::Bob)), call.clone())
+			.is_err());
+		assert!(Sudo::sudo(RuntimeOrigin::signed(account(Sr25519Keyring::Alice)), call).is_ok());
+	});
+}
+
+#[test]
+fn transfer_weight_fits_many_times_in_a_block() {
+	let call = transfer_keep_alive(&newcomer(), AIR);
+	let weight = call.get_dispatch_info().call_weight;
+	let max = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+	assert!(weight.ref_time() > 0);
+	assert!(max.ref_time() / weight.ref_time() > 1_000);
+}
