@@ -57,14 +57,15 @@ async function rpcReady(port) {
  * Starts `airtime-node --chain <chain>` (default `dev`) and resolves once its RPC answers.
  * Returns { wsUrl, rpcPort, logFile, stop }.
  */
-export async function startNode({ chain = 'dev', readyTimeoutMs = 120_000, extraArgs = [] } = {}) {
+export async function startNode({ chain = 'dev', readyTimeoutMs = 120_000, extraArgs = [], rpcPort: fixedRpcPort } = {}) {
   const bin = nodeBinary();
   if (!existsSync(bin)) {
     throw new Error(`airtime-node not found at ${bin}: build it with scripts/test.sh (or set AIRTIME_NODE)`);
   }
   const base = mkdtempSync(join(tmpdir(), 'airtime-e2e-'));
   const logFile = join(base, 'node.log');
-  const [rpcPort, p2pPort, promPort] = [await freePort(), await freePort(), await freePort()];
+  const rpcPort = fixedRpcPort ?? (await freePort());
+  const [p2pPort, promPort] = [await freePort(), await freePort()];
   const args = [
     '--chain', chain, '--alice', '--validator', '--force-authoring',
     '--base-path', join(base, 'data'),

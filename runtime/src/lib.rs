@@ -20,9 +20,6 @@
 //! - 99: sudo, removed when governance lands.
 
 #![cfg_attr(not(feature = "std"), no_std)]
-// `construct_runtime`'s and `impl_runtime_apis`' expansions use arithmetic and indexing the
-// workspace lints would flag; the hand-written code in `configs` keeps to the lints.
-#![allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
@@ -34,6 +31,8 @@ pub mod configs;
 pub mod genesis_config_presets;
 
 extern crate alloc;
+
+use alloc::vec::Vec;
 
 use sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress};
 use sp_version::RuntimeVersion;
@@ -97,7 +96,9 @@ pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
 /// 1 milli-AIR per byte. Charged (held or reserved) for storage a user creates and returned when
 /// it is removed, so state bloat costs real AIR.
 pub const fn deposit(items: u32, bytes: u32) -> Balance {
-	(items as Balance) * 100 * MILLI_AIR + (bytes as Balance) * MILLI_AIR
+	(items as Balance)
+		.saturating_mul(100 * MILLI_AIR)
+		.saturating_add((bytes as Balance).saturating_mul(MILLI_AIR))
 }
 
 /// The address format for describing accounts.

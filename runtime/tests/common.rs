@@ -5,7 +5,7 @@
 
 use airtime_runtime::{
 	AccountId, Balance, Block, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SignedPayload, System, TxExtension, UncheckedExtrinsic, SLOT_DURATION,
+	SignedPayload, TxExtension, UncheckedExtrinsic, SLOT_DURATION,
 };
 use codec::Encode;
 use frame_support::genesis_builder_helper::build_state;
@@ -14,17 +14,17 @@ use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{
 	generic::{Digest, DigestItem, Era},
 	traits::{Block as BlockT, Header as HeaderT},
-	BuildStorage,
 };
 
 /// Recursively merges `patch` into `base`, as the node does when it builds a chain spec from a
 /// preset (objects merge key by key, anything else is replaced).
 pub fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -42,9 +42,7 @@ pub fn preset_config(preset: &str) -> serde_json::Value {
 /// builder (`build_state`), exactly as the `GenesisBuilder` runtime API does.
 pub fn new_ext(preset: &str) -> sp_io::TestExternalities {
 	let config = preset_config(preset);
-	let mut ext = sp_io::TestExternalities::new(
-		frame_system::GenesisConfig::<Runtime>::default().build_storage().unwrap(),
-	);
+	let mut ext = sp_io::TestExternalities::default();
 	ext.execute_with(|| {
 		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap()).unwrap();
 	});
@@ -53,7 +51,12 @@ pub fn new_ext(preset: &str) -> sp_io::TestExternalities {
 
 /// A signed, immortal extrinsic of `call` from `signer` with `nonce`, built like a wallet does.
 /// Must run inside externalities (the genesis hash is read from state).
-pub fn signed(call: RuntimeCall, signer: &sr25519::Pair, nonce: u32, tip: Balance) -> UncheckedExtrinsic {
+pub fn signed(
+	call: RuntimeCall,
+	signer: &sr25519::Pair,
+	nonce: u32,
+	tip: Balance,
+) -> UncheckedExtrinsic {
 	let tx_ext: TxExtension = (
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
 		frame_system::CheckSpecVersion::<Runtime>::new(),
@@ -89,9 +92,10 @@ pub fn build_block(
 	let header = Header::new(number, H256::zero(), H256::zero(), parent_hash, aura_digest(slot));
 	Executive::initialize_block(&header);
 
-	let timestamp = UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(
-		pallet_timestamp::Call::set { now: slot * SLOT_DURATION },
-	));
+	let timestamp =
+		UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(pallet_timestamp::Call::set {
+			now: slot * SLOT_DURATION,
+		}));
 	let mut applied = Vec::new();
 	Executive::apply_extrinsic(timestamp.clone()).unwrap().unwrap();
 	let mut included = vec![timestamp];

@@ -12,11 +12,8 @@ use airtime_runtime::{
 	RuntimeOrigin, Sudo, System, AIR, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
 use common::{build_block, new_ext, signed, FIRST_SLOT};
-use frame_support::{
-	dispatch::GetDispatchInfo,
-	traits::{fungible::Inspect, Get},
-};
-use sp_core::crypto::UncheckedFrom;
+use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+use sp_genesis_builder::PresetId;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use sp_runtime::{traits::Dispatchable, DispatchError, TokenError};
 
@@ -33,7 +30,7 @@ fn free(who: &AccountId) -> Balance {
 
 /// An account nobody has funded yet.
 fn newcomer() -> AccountId {
-	AccountId::unchecked_from([7u8; 32])
+	AccountId::new([7u8; 32])
 }
 
 fn transfer_keep_alive(dest: &AccountId, value: Balance) -> RuntimeCall {
@@ -53,7 +50,7 @@ fn transfer_allow_death(dest: &AccountId, value: Balance) -> RuntimeCall {
 #[test]
 fn presets_are_listed_and_unknown_ones_refused() {
 	let names = airtime_runtime::genesis_config_presets::preset_names();
-	assert_eq!(names, vec![DEV.into(), LOCAL.into()]);
+	assert_eq!(names, vec![PresetId::from(DEV), PresetId::from(LOCAL)]);
 	assert!(airtime_runtime::genesis_config_presets::get_preset(&"mainnet".into()).is_none());
 }
 
@@ -79,12 +76,20 @@ fn dev_preset_has_alice_as_only_authority_and_sudo() {
 #[test]
 fn local_preset_has_four_validators() {
 	new_ext(LOCAL).execute_with(|| {
-		let validators =
-			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+		let validators = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		];
 		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
 		assert_eq!(aura, validators.iter().map(|k| k.public().into()).collect::<Vec<_>>());
-		let grandpa_keys =
-			[Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie, Ed25519Keyring::Dave];
+		let grandpa_keys = [
+			Ed25519Keyring::Alice,
+			Ed25519Keyring::Bob,
+			Ed25519Keyring::Charlie,
+			Ed25519Keyring::Dave,
+		];
 		assert_eq!(
 			Grandpa::grandpa_authorities(),
 			grandpa_keys.iter().map(|k| (k.public().into(), 1)).collect::<Vec<_>>()
@@ -102,7 +107,7 @@ fn token_and_chain_constants_are_as_documented() {
 		assert_eq!(AIR, 1_000_000_000_000);
 		assert_eq!(<Runtime as frame_system::Config>::SS58Prefix::get(), 42);
 		assert_eq!(
-			<Runtime as pallet_balances::Config>::ExistentialDeposit::get(),
+			<<Runtime as pallet_balances::Config>::ExistentialDeposit as Get<Balance>>::get(),
 			EXISTENTIAL_DEPOSIT
 		);
 		assert_eq!(EXISTENTIAL_DEPOSIT, AIR / 100);
@@ -122,11 +127,12 @@ fn transfer_block_executes_through_executive_and_pays_the_fee() {
 	let amount = 10 * AIR;
 
 	let (block, genesis_issuance) = new_ext(DEV).execute_with(|| {
+		let genesis_issuance = Balances::total_issuance();
 		let genesis = System::block_hash(0);
 		let xt = signed(transfer_keep_alive(&newcomer(), amount), &bob.pair(), 0, 0);
 		let (block, results) = build_block(genesis, 1, FIRST_SLOT, vec![xt]);
 		assert_eq!(results, vec![Ok(Ok(()))]);
-		(block, Balances::total_issuance())
+		(block, genesis_issuance)
 	});
 
 	new_ext(DEV).execute_with(|| {
@@ -188,7 +194,9 @@ fn tips_go_to_the_author_in_full() {
 			.into_iter()
 			.find_map(|r| match r.event {
 				RuntimeEvent::TransactionPayment(
-					pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, tip, .. },
+					pallet_transaction_payment::Event::TransactionFeePaid {
+						actual_fee, tip, ..
+					},
 				) => Some((actual_fee, tip)),
 				_ => None,
 			})
@@ -262,7 +270,7 @@ fn failed_transfer_in_a_block_charges_only_the_fee() {
 		let xt = signed(transfer_allow_death(&newcomer(), value), &bob.pair(), 0, 0);
 		let (_, results) = build_block(System::block_hash(0), 1, FIRST_SLOT, vec![xt]);
 		let outcome = results.into_iter().next().unwrap().expect("valid transaction");
-		assert_eq!(outcome.unwrap_err().error, DispatchError::Token(TokenError::FundsUnavailable));
+		assert_eq!(outcome.unwrap_err(), DispatchError::Token(TokenError::FundsUnavailable));
 		let fee = ENDOWMENT - free(&account(bob));
 		assert!(fee > 0 && fee < AIR, "only a fee was taken: {fee}");
 		assert_eq!(free(&newcomer()), 0);
@@ -274,8 +282,9 @@ fn sudo_is_alice_and_only_alice() {
 	new_ext(DEV).execute_with(|| {
 		System::set_block_number(1);
 		let call = Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }));
-		assert!(Sudo::sudo(RuntimeOrigin::signed(account(Sr25519Keyring::Bob)), call.clone())
-			.is_err());
+		assert!(
+			Sudo::sudo(RuntimeOrigin::signed(account(Sr25519Keyring::Bob)), call.clone()).is_err()
+		);
 		assert!(Sudo::sudo(RuntimeOrigin::signed(account(Sr25519Keyring::Alice)), call).is_ok());
 	});
 }

@@ -9,7 +9,6 @@ pub mod system;
 pub mod transaction_payment;
 pub mod utility;
 
-pub use balances::*;
 pub use consensus::*;
 pub use proxy::ProxyType;
 pub use system::*;

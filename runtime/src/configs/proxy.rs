@@ -3,7 +3,6 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{parameter_types, traits::InstanceFilter};
 use scale_info::TypeInfo;
-use sp_runtime::RuntimeDebug;
 
 use sp_runtime::traits::BlakeTwo256;
 
@@ -21,7 +20,7 @@ use crate::{deposit, Balance, Balances, Runtime, RuntimeCall, RuntimeEvent, Syst
 	Encode,
 	Decode,
 	DecodeWithMemTracking,
-	RuntimeDebug,
+	Debug,
 	MaxEncodedLen,
 	TypeInfo,
 	Default,
@@ -46,9 +45,9 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 			ProxyType::NonTransfer => !matches!(call, RuntimeCall::Balances(..)),
 			ProxyType::CancelProxy => matches!(
 				call,
-				RuntimeCall::Proxy(pallet_proxy::Call::reject_announcement { .. }) |
-					RuntimeCall::Utility(pallet_utility::Call::batch { .. }) |
-					RuntimeCall::Utility(pallet_utility::Call::batch_all { .. })
+				RuntimeCall::Proxy(pallet_proxy::Call::reject_announcement { .. })
+					| RuntimeCall::Utility(pallet_utility::Call::batch { .. })
+					| RuntimeCall::Utility(pallet_utility::Call::batch_all { .. })
 			),
 		}
 	}

@@ -1,7 +1,9 @@
 //! `frame_system`: block limits, account data and the chain's address format.
 
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
 	traits::{ConstU32, Everything},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -17,6 +19,9 @@ use crate::{
 	RuntimeEvent, RuntimeOrigin, RuntimeTask, SS58_PREFIX, VERSION,
 };
 
+/// Largest encoded block: 5 MiB.
+pub const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+
 /// Share of a block's weight and length that normal (non-operational) extrinsics may use.
 pub const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
@@ -29,9 +34,13 @@ parameter_types! {
 		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
-	/// At most 5 MiB per block.
-	pub RuntimeBlockLength: BlockLength =
-		BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
+	/// At most 5 MiB per block, of which normal extrinsics may fill 75 %.
+	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+		.max_length(MAX_BLOCK_LENGTH)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| {
+			*max = NORMAL_DISPATCH_RATIO.mul_floor(MAX_BLOCK_LENGTH)
+		})
+		.build();
 	/// SS58 prefix of Airtime addresses (see `airtime_primitives::SS58_PREFIX`).
 	pub const SS58Prefix: u16 = SS58_PREFIX;
 }

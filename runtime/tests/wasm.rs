@@ -1,0 +1,95 @@
+//! Tests against the compiled wasm runtime (`WASM_BINARY`), the code the node actually runs:
+//! its version matches the native one, its genesis builder accepts the presets, and a block built
+//! natively executes in it with the same state root.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+
+mod common;
+
+use airtime_runtime::{Block, Runtime, VERSION, WASM_BINARY};
+use codec::{Decode, Encode};
+use common::{build_block, new_ext, preset_config, signed, FIRST_SLOT};
+use sc_executor::WasmExecutor;
+use sp_core::traits::{CallContext, CodeExecutor, RuntimeCode, WrappedRuntimeCode};
+use sp_keyring::Sr25519Keyring;
+use sp_version::RuntimeVersion;
+
+const DEV: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
+
+struct Wasm {
+	executor: WasmExecutor<sp_io::SubstrateHostFunctions>,
+	code: WrappedRuntimeCode<'static>,
+	hash: Vec<u8>,
+}
+
+impl Wasm {
+	fn new() -> Self {
+		let wasm = WASM_BINARY.expect("the wasm runtime is built with the crate");
+		Self {
+			executor: WasmExecutor::builder().build(),
+			code: WrappedRuntimeCode(wasm.into()),
+			hash: sp_io::hashing::blake2_256(wasm).to_vec(),
+		}
+	}
+
+	/// Calls runtime API `method` with SCALE-encoded `data` on `ext`'s state.
+	fn call(&self, ext: &mut sp_io::TestExternalities, method: &str, data: &[u8]) -> Vec<u8> {
+		let runtime_code =
+			RuntimeCode { code_fetcher: &self.code, heap_pages: None, hash: self.hash.clone() };
+		let mut ext = ext.ext();
+		let (result, _) = self.executor.call(
+			&mut ext,
+			&runtime_code,
+			method,
+			data,
+			CallContext::Onchain { import: true },
+		);
+		result.unwrap_or_else(|e| panic!("{method} failed in wasm: {e}"))
+	}
+}
+
+#[test]
+fn wasm_runtime_version_matches_native() {
+	let wasm = Wasm::new();
+	let mut ext = sp_io::TestExternalities::default();
+	let version =
+		RuntimeVersion::decode(&mut &wasm.call(&mut ext, "Core_version", &[])[..]).unwrap();
+	assert_eq!(version, VERSION);
+}
+
+/// Genesis built by the wasm's `GenesisBuilder` equals genesis built natively, and a block
+/// with a signed transfer, built natively, imports in the wasm runtime (state root, extrinsics
+/// root and digest all checked by `Executive::execute_block` inside the wasm).
+#[test]
+fn natively_built_transfer_block_executes_in_the_wasm_runtime() {
+	let wasm = Wasm::new();
+	let config = serde_json::to_vec(&preset_config(DEV)).unwrap();
+
+	let mut wasm_ext = sp_io::TestExternalities::default();
+	let built = wasm.call(&mut wasm_ext, "GenesisBuilder_build_state", &config.encode());
+	assert_eq!(Result::<(), String>::decode(&mut &built[..]).unwrap(), Ok(()));
+
+	let mut native_ext = new_ext(DEV);
+	assert_eq!(
+		wasm_ext.as_backend().root(),
+		native_ext.as_backend().root(),
+		"wasm and native genesis agree"
+	);
+
+	let block: Block =
+		native_ext.execute_with(|| {
+			let genesis = frame_system::Pallet::<Runtime>::block_hash(0);
+			let dest = Sr25519Keyring::Ferdie.to_account_id();
+			let call = airtime_runtime::RuntimeCall::Balances(
+				pallet_balances::Call::transfer_keep_alive { dest: dest.into(), value: 42 },
+			);
+			let xt = signed(call, &Sr25519Keyring::Bob.pair(), 0, 0);
+			let (block, results) = build_block(genesis, 1, FIRST_SLOT, vec![xt]);
+			assert_eq!(results, vec![Ok(Ok(()))]);
+			block
+		});
+
+	wasm.call(&mut wasm_ext, "Core_execute_block", &block.encode());
+	assert_eq!(wasm_ext.as_backend().root(), native_ext.as_backend().root());
+	assert_eq!(*wasm_ext.as_backend().root(), block.header.state_root);
+}
