@@ -95,8 +95,16 @@ export async function startNode({ chain = 'dev', readyTimeoutMs = 120_000, extra
 
   const deadline = Date.now() + readyTimeoutMs;
   while (!(await rpcReady(rpcPort))) {
-    if (exited || Date.now() > deadline) {
-      const why = exited ? `exited (${JSON.stringify(exited)})` : `not ready after ${readyTimeoutMs} ms`;
+    // When the RPC port is taken the node does not exit: it serves on a random port instead.
+    // Fail at once rather than talk to whatever holds the port.
+    const served = /Running JSON-RPC server: addr=(\S+)/.exec(tail(logFile, 200));
+    const fellBack = served && !served[1].split(',').includes(`127.0.0.1:${rpcPort}`);
+    if (exited || fellBack || Date.now() > deadline) {
+      const why = exited
+        ? `exited (${JSON.stringify(exited)})`
+        : fellBack
+          ? `could not bind RPC port ${rpcPort} (taken), it serves on ${served[1]} instead`
+          : `not ready after ${readyTimeoutMs} ms`;
       const log = tail(logFile);
       await stop();
       throw new Error(`airtime-node ${why}; log tail:\n${log}`);
