@@ -4,8 +4,8 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
 use airtime_runtime::{
-	AccountId, Balance, Block, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SignedPayload, TxExtension, UncheckedExtrinsic, SLOT_DURATION,
+	AccountId, Balance, Block, Executive, Header, RuntimeCall, RuntimeGenesisConfig, SignedPayload,
+	UncheckedExtrinsic, SLOT_DURATION,
 };
 use codec::Encode;
 use frame_support::genesis_builder_helper::build_state;
@@ -57,18 +57,7 @@ pub fn signed(
 	nonce: u32,
 	tip: Balance,
 ) -> UncheckedExtrinsic {
-	let tx_ext: TxExtension = (
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	);
+	let tx_ext = airtime_runtime::tx_extension(nonce, Era::Immortal, tip);
 	let payload = SignedPayload::new(call.clone(), tx_ext.clone()).expect("valid extensions");
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	let who: AccountId = signer.public().into();
