@@ -97,9 +97,14 @@ pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
 /// it is removed, so state bloat costs real AIR.
 pub const fn deposit(items: u32, bytes: u32) -> Balance {
 	(items as Balance)
-		.saturating_mul(100 * MILLI_AIR)
-		.saturating_add((bytes as Balance).saturating_mul(MILLI_AIR))
+		.saturating_mul(DEPOSIT_PER_ITEM)
+		.saturating_add((bytes as Balance).saturating_mul(DEPOSIT_PER_BYTE))
 }
+
+/// Storage deposit per storage item: 0.1 AIR.
+pub const DEPOSIT_PER_ITEM: Balance = 100 * MILLI_AIR;
+/// Storage deposit per byte of storage: 1 milli-AIR.
+pub const DEPOSIT_PER_BYTE: Balance = MILLI_AIR;
 
 /// The address format for describing accounts.
 pub type Address = MultiAddress<AccountId, ()>;
