@@ -59,6 +59,10 @@ function feePaid(events, who) {
   return ev.event.data.actualFee.toBigInt();
 }
 
+async function issuanceAt(blockHash) {
+  return (await (await api.at(blockHash)).query.balances.totalIssuance()).toBigInt();
+}
+
 async function freeAt(blockHash, address) {
   const at = await api.at(blockHash);
   return (await at.query.system.account(address)).data.free.toBigInt();
@@ -75,29 +79,33 @@ test('chain properties announce AIR with 12 decimals and SS58 42', async () => {
   assert.equal(api.consts.balances.existentialDeposit.toBigInt(), AIR / 100n);
 });
 
-test('a transfer to a new account is finalized and charges the fee', async () => {
-  const bob = keyring.addFromUri('//Bob');
+test('a transfer from Alice to a new account is finalized; the fee goes 20 % to the author, 80 % burned', async () => {
+  const alice = keyring.addFromUri('//Alice');
   const fresh = keyring.addFromUri(mnemonicGenerate());
   const amount = 5n * AIR;
 
   const head = await api.rpc.chain.getFinalizedHead();
-  const bobBefore = await freeAt(head, bob.address);
+  const aliceBefore = await freeAt(head, alice.address);
+  const issuanceBefore = await issuanceAt(head);
   assert.equal(await freeAt(head, fresh.address), 0n);
 
   const tx = api.tx.balances.transferKeepAlive(fresh.address, amount);
-  const estimate = (await tx.paymentInfo(bob)).partialFee.toBigInt();
-  const { blockHash, events, dispatchError } = await sendAndFinalize(tx, bob);
+  const estimate = (await tx.paymentInfo(alice)).partialFee.toBigInt();
+  const { blockHash, events, dispatchError } = await sendAndFinalize(tx, alice);
   assert.equal(dispatchError, undefined);
   assert.ok(events.some(({ event }) => api.events.balances.Transfer.is(event)
     && event.data.to.toString() === fresh.address && event.data.amount.toBigInt() === amount));
 
-  const fee = feePaid(events, bob.address);
+  const fee = feePaid(events, alice.address);
   assert.ok(fee > 0n, 'a fee is charged');
   assert.ok(fee <= estimate, `fee ${fee} within the estimate ${estimate}`);
 
-  // Bob signed nothing else, so his balance moved by exactly amount + fee.
+  // On the dev chain Alice authors every block, so she gets the author's 20 % of her own fee
+  // back; the other 80 % is burned. No other transaction ran in between (tests run in order).
+  const toAuthor = (fee * 20n) / 100n;
   assert.equal(await freeAt(blockHash, fresh.address), amount);
-  assert.equal(bobBefore - (await freeAt(blockHash, bob.address)), amount + fee);
+  assert.equal(aliceBefore - (await freeAt(blockHash, alice.address)), amount + fee - toAuthor);
+  assert.equal(issuanceBefore - (await issuanceAt(blockHash)), fee - toAuthor);
 });
 
 test('a transfer beyond the balance fails with a decoded token error and moves only the fee', async () => {

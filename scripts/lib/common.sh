@@ -56,8 +56,10 @@ ensure_prereqs() {
 
 # npm packages of the end-to-end tests, exactly as the committed lockfile pins them.
 ensure_npm_packages() {
-	command -v npm >/dev/null 2>&1 ||
-		die "npm is missing: install Node.js 18+ (e.g. 'apt-get install nodejs npm')"
+	command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 ||
+		die "node/npm are missing: install Node.js 18+ (e.g. 'apt-get install nodejs npm')"
+	node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
+		die "Node.js $(node --version) is too old: the e2e tests need 18+ (https://nodejs.org)"
 	local stamp="$REPO_ROOT/e2e/node_modules/.airtime-lock"
 	if [ ! -f "$stamp" ] || ! cmp -s "$REPO_ROOT/e2e/package-lock.json" "$stamp"; then
 		log "installing e2e npm packages (npm ci)"
