@@ -1,0 +1,4 @@
+//! Unit and property tests. Every test runs in `build_and_execute`, which checks the pallet's
+//! invariants (`do_try_state`) and every account's holds afterwards.
+
+mod smoke;
