@@ -6,9 +6,13 @@ import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { mnemonicGenerate, cryptoWaitReady } from '@polkadot/util-crypto';
 import { startNode } from '../lib/node.js';
-
-const AIR = 10n ** 12n;
-const TX_TIMEOUT_MS = 120_000;
+import {
+  AIR,
+  sendAndFinalize as sendAndFinalizeTx,
+  feePaid as feePaidBy,
+  issuanceAt as issuanceAtBlock,
+  freeAt as freeAtBlock,
+} from '../lib/chain.js';
 
 let node;
 let api;
@@ -26,46 +30,20 @@ after(async () => {
   await node?.stop();
 });
 
-/**
- * Signs and sends `tx`, resolves when its block is finalized with { blockHash, events, failed },
- * rejects on an invalid/dropped transaction or after a deadline.
- */
 function sendAndFinalize(tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsub = () => {};
-    const timer = setTimeout(() => {
-      unsub();
-      reject(new Error(`not finalized within ${TX_TIMEOUT_MS} ms; node log:\n${node.logTail()}`));
-    }, TX_TIMEOUT_MS);
-    tx.signAndSend(signer, (result) => {
-      const { status, events, dispatchError } = result;
-      if (status.isInvalid || status.isDropped || status.isUsurped) {
-        clearTimeout(timer);
-        unsub();
-        reject(new Error(`transaction ${status.type}`));
-      } else if (status.isFinalized) {
-        clearTimeout(timer);
-        unsub();
-        resolve({ blockHash: status.asFinalized, events, dispatchError });
-      }
-    }).then((u) => { unsub = u; }, (e) => { clearTimeout(timer); reject(e); });
-  });
+  return sendAndFinalizeTx(tx, signer, () => node.logTail());
 }
 
 function feePaid(events, who) {
-  const ev = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event)
-    && event.data.who.toString() === who);
-  assert.ok(ev, 'a TransactionFeePaid event for the signer');
-  return ev.event.data.actualFee.toBigInt();
+  return feePaidBy(api, events, who);
 }
 
-async function issuanceAt(blockHash) {
-  return (await (await api.at(blockHash)).query.balances.totalIssuance()).toBigInt();
+function issuanceAt(blockHash) {
+  return issuanceAtBlock(api, blockHash);
 }
 
-async function freeAt(blockHash, address) {
-  const at = await api.at(blockHash);
-  return (await at.query.system.account(address)).data.free.toBigInt();
+function freeAt(blockHash, address) {
+  return freeAtBlock(api, blockHash, address);
 }
 
 test('chain properties announce AIR with 12 decimals and SS58 42', async () => {

@@ -274,6 +274,8 @@ pub struct ProviderView<AccountId, Balance, BlockNumber> {
 	pub offers: Vec<OfferView<Balance>>,
 	/// Slots it holds in open jobs.
 	pub active_jobs: u32,
+	/// Whether third-party matchers may assign it jobs.
+	pub accepts_matching: bool,
 	/// Decaying Beta-reputation score.
 	pub reputation: Permill,
 	/// Jobs it completed and was paid for.

@@ -19,8 +19,8 @@ use sp_version::RuntimeVersion;
 
 // Local module imports
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
+	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -153,6 +153,37 @@ impl_runtime_apis! {
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)
+		}
+	}
+
+	impl airtime_primitives::compute::ComputeApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn quote(
+			kind: airtime_primitives::compute::ExecutorKind,
+			max_units: u64,
+			redundancy: u8,
+			min_reputation: sp_runtime::Permill,
+		) -> Option<airtime_primitives::compute::QuoteView<AccountId, Balance>> {
+			pallet_compute::Pallet::<Runtime>::quote(kind, max_units, redundancy, min_reputation)
+		}
+
+		fn job(
+			id: airtime_primitives::compute::JobId,
+		) -> Option<airtime_primitives::compute::JobView<AccountId, Balance, BlockNumber>> {
+			pallet_compute::Pallet::<Runtime>::job_view(id)
+		}
+
+		fn provider(
+			who: AccountId,
+		) -> Option<airtime_primitives::compute::ProviderView<AccountId, Balance, BlockNumber>> {
+			pallet_compute::Pallet::<Runtime>::provider_view(who)
+		}
+
+		fn providers(
+			kind: Option<airtime_primitives::compute::ExecutorKind>,
+			start_after: Option<AccountId>,
+			limit: u32,
+		) -> Vec<airtime_primitives::compute::ProviderView<AccountId, Balance, BlockNumber>> {
+			pallet_compute::Pallet::<Runtime>::providers_page(kind, start_after, limit)
 		}
 	}
 

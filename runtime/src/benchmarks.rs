@@ -9,5 +9,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_utility, Utility]
 	[pallet_multisig, Multisig]
 	[pallet_proxy, Proxy]
+	[pallet_compute, Compute]
 	[pallet_sudo, Sudo]
 );

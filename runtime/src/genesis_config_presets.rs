@@ -1,11 +1,14 @@
 //! Genesis presets: the only source of the node's chain specs.
 //!
 //! - `dev`: Alice is the single validator and the sudo key; the well-known dev accounts (Alice,
-//!   Bob, Charlie, Dave, Eve, Ferdie and their `//stash` accounts) are endowed.
+//!   Bob, Charlie, Dave, Eve, Ferdie and their `//stash` accounts) are endowed; the treasury
+//!   and the staking reward pot get the existential deposit.
 //! - `local_testnet` (`local`): four validators, Alice, Bob, Charlie and Dave (GRANDPA needs 3 of
 //!   4 to finalize); same endowments and sudo key.
 
-use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, AIR};
+use crate::{
+	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, AIR, EXISTENTIAL_DEPOSIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -38,7 +41,15 @@ fn testnet_genesis(
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+			balances: endowed_accounts
+				.iter()
+				.cloned()
+				.map(|k| (k, ENDOWMENT))
+				.chain([
+					(crate::configs::compute::treasury_account(), EXISTENTIAL_DEPOSIT),
+					(crate::configs::compute::staking_pot_account(), EXISTENTIAL_DEPOSIT),
+				])
+				.collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),

@@ -16,7 +16,7 @@
 //! - 0–9: system, consensus support and utilities (taken).
 //! - 10–19: reserved for session, staking and offences.
 //! - 20–29: reserved for governance (referenda, conviction voting, treasury, …).
-//! - 30–39: reserved for Airtime's pallets (compute, credits, data market).
+//! - 30–39: Airtime's pallets: 30 compute; credits and data market to come.
 //! - 99: sudo, removed when governance lands.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -224,6 +224,9 @@ mod runtime {
 
 	#[runtime::pallet_index(9)]
 	pub type Proxy = pallet_proxy;
+
+	#[runtime::pallet_index(30)]
+	pub type Compute = pallet_compute;
 
 	// Temporary: removed by the governance issue, which hands Root to referenda.
 	#[runtime::pallet_index(99)]

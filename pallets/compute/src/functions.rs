@@ -34,7 +34,8 @@ impl<T: Config> Pallet<T> {
 	// ---------------------------------------------------------------- helpers
 
 	fn hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-		T::Currency::hold(&reason.into(), who, amount).map_err(|_| Error::<T>::InsufficientBalance)?;
+		T::Currency::hold(&reason.into(), who, amount)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		Ok(())
 	}
 
@@ -66,18 +67,21 @@ impl<T: Config> Pallet<T> {
 		Self::now().saturating_add(period)
 	}
 
-	/// Put `id` in the first timeout queue at or after `at` with room (at most `probe` blocks
-	/// later) and record it in `job.timeout`.
+	/// Put `id` in the first timeout queue at or after `at` holding fewer than `limit` jobs (at
+	/// most `probe` blocks later) and record it in `job.timeout`. Full queues are only read.
 	fn schedule(
 		id: JobId,
 		job: &mut Job<T>,
 		at: BlockNumberFor<T>,
 		probe: u32,
+		limit: u32,
 	) -> Result<(), Error<T>> {
+		let limit = limit.min(T::MaxJobsPerTimeout::get()) as usize;
 		let mut block = at;
 		for _ in 0..probe {
-			let placed = Timeouts::<T>::mutate(block, |queue| queue.try_push(id).is_ok());
-			if placed {
+			if Timeouts::<T>::decode_len(block).unwrap_or_default() < limit
+				&& Timeouts::<T>::mutate(block, |queue| queue.try_push(id).is_ok())
+			{
 				job.timeout = block;
 				QueuedJobs::<T>::mutate(|n| n.saturating_inc());
 				return Ok(());
@@ -85,6 +89,13 @@ impl<T: Config> Pallet<T> {
 			block = block.saturating_add(One::one());
 		}
 		Err(Error::<T>::TimeoutQueueFull)
+	}
+
+	/// How full users may fill a timeout queue with deadlines: three quarters, so that internal
+	/// moves (challenge windows, reveal and vote phases) normally find room at once.
+	fn user_queue_limit() -> u32 {
+		let max = T::MaxJobsPerTimeout::get();
+		max.saturating_sub(max / 4).max(1)
 	}
 
 	/// Take `id` out of the timeout queue at `at`.
@@ -109,22 +120,24 @@ impl<T: Config> Pallet<T> {
 	/// Move a job (not being processed as due) to the queue at `at`.
 	fn reschedule(id: JobId, job: &mut Job<T>, at: BlockNumberFor<T>) -> Result<(), Error<T>> {
 		Self::unschedule(id, job.timeout);
-		Self::schedule(id, job, at, INTERNAL_PROBE)
+		Self::schedule(id, job, at, INTERNAL_PROBE, u32::MAX)
 	}
 
-	/// Schedule a job whose previous timeout was already taken off its queue. On the (never
-	/// expected) failure to find room within `INTERNAL_PROBE` blocks, keeps the invariant by
-	/// forcing it into the wanted block's queue.
+	/// Schedule a job whose previous timeout was already taken off its queue, in the first queue
+	/// with room at or after `at`. Internal transitions cannot fail, so past `INTERNAL_PROBE`
+	/// full queues (a defensive case: 1024 consecutive blocks with `MaxJobsPerTimeout` jobs
+	/// each) it keeps probing; it ends because the number of jobs is finite.
 	fn schedule_internal(id: JobId, job: &mut Job<T>, at: BlockNumberFor<T>) {
-		if Self::schedule(id, job, at, INTERNAL_PROBE).is_err() {
-			defensive!("no room in any timeout queue for 1024 blocks");
-			Timeouts::<T>::mutate(at, |queue| {
-				let mut items = core::mem::take(queue).into_inner();
-				items.push(id);
-				*queue = BoundedVec::truncate_from(items);
-			});
-			job.timeout = at;
-			QueuedJobs::<T>::mutate(|n| n.saturating_inc());
+		if Self::schedule(id, job, at, INTERNAL_PROBE, u32::MAX).is_ok() {
+			return;
+		}
+		defensive!("no room in any timeout queue for 1024 blocks");
+		let mut block = at.saturating_add(INTERNAL_PROBE.into());
+		loop {
+			if Self::schedule(id, job, block, 1, u32::MAX).is_ok() {
+				return;
+			}
+			block = block.saturating_add(One::one());
 		}
 	}
 
@@ -187,8 +200,11 @@ impl<T: Config> Pallet<T> {
 				return;
 			};
 			let amount = fraction.mul_floor(p.stake);
-			let (slashed, _missing) =
-				<T::Currency as BalancedHold<_>>::slash(&HoldReason::ProviderStake.into(), who, amount);
+			let (slashed, _missing) = <T::Currency as BalancedHold<_>>::slash(
+				&HoldReason::ProviderStake.into(),
+				who,
+				amount,
+			);
 			p.stake = p.stake.saturating_sub(slashed.peek());
 			credit = slashed;
 			p.reputation.record(outcome, T::ReputationDecay::get());
@@ -268,6 +284,7 @@ impl<T: Config> Pallet<T> {
 				capabilities,
 				prices,
 				active_jobs: 0,
+				accepts_matching: false,
 				index,
 				reputation: Reputation::default(),
 			},
@@ -321,6 +338,14 @@ impl<T: Config> Pallet<T> {
 		p.stake = stake;
 		Providers::<T>::insert(&who, p);
 		Self::deposit_event(Event::StakeIncreased { provider: who, amount, stake });
+		Ok(())
+	}
+
+	pub(crate) fn do_set_matching(who: T::AccountId, allow: bool) -> DispatchResult {
+		let mut p = Self::provider(&who)?;
+		p.accepts_matching = allow;
+		Providers::<T>::insert(&who, p);
+		Self::deposit_event(Event::MatchingSet { provider: who, allow });
 		Ok(())
 	}
 
@@ -419,7 +444,7 @@ impl<T: Config> Pallet<T> {
 			state: JobState::Open,
 			timeout: deadline,
 		};
-		Self::schedule(id, &mut job, deadline, USER_PROBE)?;
+		Self::schedule(id, &mut job, deadline, USER_PROBE, Self::user_queue_limit())?;
 		Self::hold(HoldReason::JobEscrow, &who, budget)?;
 		Self::hold(HoldReason::StorageDeposit, &who, deposit)?;
 		let kind = job.spec.kind;
@@ -473,15 +498,14 @@ impl<T: Config> Pallet<T> {
 		ensure!(Self::now() <= job.deadline, Error::<T>::DeadlinePassed);
 		ensure!(!job.is_full(), Error::<T>::JobFull);
 		ensure!(job.slot_of(&provider).is_none(), Error::<T>::ProviderAlreadyInJob);
+		ensure!(provider != job.owner, Error::<T>::ProviderIsOwner);
 		let mut p = Self::provider(&provider)?;
 		ensure!(p.status == ProviderStatus::Active, Error::<T>::ProviderNotActive);
+		ensure!(matcher.is_none() || p.accepts_matching, Error::<T>::MatchingNotAllowed);
 		let capability = p.capability(job.spec.kind).ok_or(Error::<T>::ExecutorNotOffered)?;
 		ensure!(capability.max_units >= job.spec.max_units, Error::<T>::JobTooLarge);
 		let price = p.price(job.spec.kind).ok_or(Error::<T>::ExecutorNotOffered)?;
-		ensure!(
-			p.reputation.score() >= job.spec.min_reputation,
-			Error::<T>::ReputationTooLow
-		);
+		ensure!(p.reputation.score() >= job.spec.min_reputation, Error::<T>::ReputationTooLow);
 		ensure!(p.active_jobs < T::MaxJobsPerProvider::get(), Error::<T>::ProviderOverloaded);
 		let reserved = Self::cost(price, job.spec.max_units)?
 			.checked_add(&job.reserved)
@@ -556,8 +580,8 @@ impl<T: Config> Pallet<T> {
 		let slot = job.slots.get_mut(index).ok_or(Error::<T>::NotAssigned)?;
 		slot.attestation = Attestation::Committed(commitment);
 		Self::deposit_event(Event::AttestationCommitted { job: id, provider: who });
-		let all_committed = job.is_full() &&
-			job.slots.iter().all(|s| matches!(s.attestation, Attestation::Committed(_)));
+		let all_committed = job.is_full()
+			&& job.slots.iter().all(|s| matches!(s.attestation, Attestation::Committed(_)));
 		if all_committed {
 			let until = Self::after(T::RevealPeriod::get());
 			job.state = JobState::Revealing { until };
@@ -576,7 +600,10 @@ impl<T: Config> Pallet<T> {
 		salt: [u8; 32],
 	) -> DispatchResultWithPostInfo {
 		let mut job = Self::job(id)?;
-		ensure!(matches!(job.state, JobState::Revealing { .. }), Error::<T>::NotRevealing);
+		let JobState::Revealing { until } = job.state else {
+			return Err(Error::<T>::NotRevealing.into());
+		};
+		ensure!(Self::now() <= until, Error::<T>::RevealPeriodOver);
 		let index = job.slot_of(&who).ok_or(Error::<T>::NotAssigned)?;
 		let max_units = job.spec.max_units;
 		let slot = job.slots.get_mut(index).ok_or(Error::<T>::NotAssigned)?;
@@ -664,9 +691,10 @@ impl<T: Config> Pallet<T> {
 		bond: BalanceOf<T>,
 	) -> DispatchResult {
 		let mut job = Self::job(id)?;
-		let JobState::Challengeable { output_hash, .. } = job.state else {
+		let JobState::Challengeable { output_hash, until } = job.state else {
 			return Err(Error::<T>::NotChallengeable.into());
 		};
+		ensure!(Self::now() <= until, Error::<T>::ChallengePeriodOver);
 		ensure!(bond >= T::MinChallengeBond::get(), Error::<T>::BondTooLow);
 		ensure!(claimed_output_hash != output_hash, Error::<T>::ClaimMatchesResult);
 		ensure!(job.slot_of(&who).is_none(), Error::<T>::ProviderCannotChallenge);
@@ -709,8 +737,8 @@ impl<T: Config> Pallet<T> {
 			if excluded.contains(&account) || drawn.contains(&account) {
 				continue;
 			}
-			let active = Providers::<T>::get(&account)
-				.is_some_and(|p| p.status == ProviderStatus::Active);
+			let active =
+				Providers::<T>::get(&account).is_some_and(|p| p.status == ProviderStatus::Active);
 			if active && drawn.try_push(account).is_err() {
 				break;
 			}
@@ -741,7 +769,10 @@ impl<T: Config> Pallet<T> {
 		job.state = JobState::Disputed;
 		Self::schedule_internal(id, &mut job, until);
 		Jobs::<T>::insert(id, job);
-		Disputes::<T>::insert(id, Dispute { challenge, votes, phase: DisputePhase::Commit { until } });
+		Disputes::<T>::insert(
+			id,
+			Dispute { challenge, votes, phase: DisputePhase::Commit { until } },
+		);
 		Self::deposit_event(Event::DisputeOpened { job: id, verifiers, commit_until: until });
 	}
 
@@ -754,15 +785,12 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_commit_vote(who: T::AccountId, id: JobId, commitment: H256) -> DispatchResult {
 		let (mut job, mut dispute) = Self::dispute(id)?;
-		ensure!(
-			matches!(dispute.phase, DisputePhase::Commit { .. }),
-			Error::<T>::VoteCommitClosed
-		);
-		let vote = dispute
-			.votes
-			.iter_mut()
-			.find(|(v, _)| v == &who)
-			.ok_or(Error::<T>::NotAVerifier)?;
+		match dispute.phase {
+			DisputePhase::Commit { until } if Self::now() <= until => {},
+			_ => return Err(Error::<T>::VoteCommitClosed.into()),
+		}
+		let vote =
+			dispute.votes.iter_mut().find(|(v, _)| v == &who).ok_or(Error::<T>::NotAVerifier)?;
 		ensure!(vote.1 == Vote::Pending, Error::<T>::AlreadyVoted);
 		vote.1 = Vote::Committed(commitment);
 		Self::deposit_event(Event::VoteCommitted { job: id, verifier: who });
@@ -784,15 +812,14 @@ impl<T: Config> Pallet<T> {
 		salt: [u8; 32],
 	) -> DispatchResultWithPostInfo {
 		let (job, mut dispute) = Self::dispute(id)?;
-		ensure!(
-			matches!(dispute.phase, DisputePhase::Reveal { .. }),
-			Error::<T>::VoteRevealNotOpen
-		);
-		let vote = dispute
-			.votes
-			.iter_mut()
-			.find(|(v, _)| v == &who)
-			.ok_or(Error::<T>::NotAVerifier)?;
+		match dispute.phase {
+			DisputePhase::Reveal { until } => {
+				ensure!(Self::now() <= until, Error::<T>::VoteRevealClosed)
+			},
+			DisputePhase::Commit { .. } => return Err(Error::<T>::VoteRevealNotOpen.into()),
+		}
+		let vote =
+			dispute.votes.iter_mut().find(|(v, _)| v == &who).ok_or(Error::<T>::NotAVerifier)?;
 		let commitment = match vote.1 {
 			Vote::Committed(c) => c,
 			Vote::Revealed(_) => return Err(Error::<T>::AlreadyVoted.into()),
@@ -804,7 +831,9 @@ impl<T: Config> Pallet<T> {
 		);
 		vote.1 = Vote::Revealed(output_hash);
 		Self::deposit_event(Event::VoteRevealed { job: id, verifier: who, output_hash });
-		if dispute.votes.iter().all(|(_, v)| matches!(v, Vote::Revealed(_))) {
+		// In the reveal phase a vote still pending can no longer be cast: decide as soon as
+		// every committed vote is revealed.
+		if !dispute.votes.iter().any(|(_, v)| matches!(v, Vote::Committed(_))) {
 			Self::unschedule(id, job.timeout);
 			Self::resolve(id, job, dispute);
 			return Ok(Some(T::WeightInfo::reveal_vote_last()).into());
@@ -839,9 +868,7 @@ impl<T: Config> Pallet<T> {
 			Self::refund(id, &job, RefundReason::QuorumNotReached);
 			return;
 		};
-		let is_correct = |s: &Slot<T>| {
-			matches!(s.attestation, Attestation::Revealed { output_hash, .. } if output_hash == winner)
-		};
+		let is_correct = |s: &Slot<T>| matches!(s.attestation, Attestation::Revealed { output_hash, .. } if output_hash == winner);
 		let (correct, wrong): (Vec<Slot<T>>, Vec<Slot<T>>) =
 			job.slots.clone().into_iter().partition(|s| is_correct(s));
 		let mut pool = CreditOf::<T>::zero();
@@ -889,8 +916,11 @@ impl<T: Config> Pallet<T> {
 				pool = rest;
 				let amount = part.peek();
 				match T::Currency::resolve(w, part) {
-					Ok(()) =>
-						Self::deposit_event(Event::SlashRewardPaid { job: id, to: w.clone(), amount }),
+					Ok(()) => Self::deposit_event(Event::SlashRewardPaid {
+						job: id,
+						to: w.clone(),
+						amount,
+					}),
 					Err(part) => pool.subsume(part),
 				}
 			}
@@ -1054,11 +1084,9 @@ impl<T: Config> Pallet<T> {
 		};
 		match dispute.phase {
 			DisputePhase::Commit { .. } => {
-				let committed = dispute
-					.votes
-					.iter()
-					.filter(|(_, v)| matches!(v, Vote::Committed(_)))
-					.count() as u32;
+				let committed =
+					dispute.votes.iter().filter(|(_, v)| matches!(v, Vote::Committed(_))).count()
+						as u32;
 				if committed.saturating_mul(2) <= T::VerifierQuorum::get() {
 					Self::resolve(id, job, dispute);
 					return;
@@ -1096,8 +1124,8 @@ impl<T: Config> Pallet<T> {
 				match Jobs::<T>::get(id) {
 					Some(job) => Self::process_due(id, job),
 					None => {
-				defensive!("queued jobs exist");
-			},
+						defensive!("queued jobs exist");
+					},
 				}
 			}
 			if !queue.is_empty() {
@@ -1137,15 +1165,16 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MaxExecutorKinds::get() >= 1, "providers must offer an executor");
 		assert!(T::MaxJobsPerProvider::get() >= 1, "providers must take a job");
 		assert!(
-			T::FeeToTreasury::get().saturating_add(T::FeeToStakers::get()) <= Perbill::one() &&
-				T::FeeToTreasury::get().deconstruct()
-					.saturating_add(T::FeeToStakers::get().deconstruct()) <=
-					Perbill::one().deconstruct(),
+			T::FeeToTreasury::get().saturating_add(T::FeeToStakers::get()) <= Perbill::one()
+				&& T::FeeToTreasury::get()
+					.deconstruct()
+					.saturating_add(T::FeeToStakers::get().deconstruct())
+					<= Perbill::one().deconstruct(),
 			"the fee shares exceed 100 %"
 		);
 		assert!(
-			T::SlashOnFailure::get() < T::SlashOnTimeout::get() ||
-				T::SlashOnTimeout::get().is_zero(),
+			T::SlashOnFailure::get() < T::SlashOnTimeout::get()
+				|| T::SlashOnTimeout::get().is_zero(),
 			"an honest failure costs less than a timeout"
 		);
 		assert!(!T::MinProviderStake::get().is_zero(), "providers must stake something");
@@ -1225,6 +1254,7 @@ impl<T: Config> Pallet<T> {
 			devices: p.capabilities.devices,
 			offers,
 			active_jobs: p.active_jobs,
+			accepts_matching: p.accepts_matching,
 			reputation: p.reputation.score(),
 			completed: p.reputation.completed,
 			failed: p.reputation.failed,
@@ -1271,10 +1301,10 @@ impl<T: Config> Pallet<T> {
 		let mut eligible: Vec<QuotedProvider<T::AccountId, BalanceOf<T>>> = Providers::<T>::iter()
 			.take(T::MaxProviders::get() as usize)
 			.filter(|(_, p)| {
-				p.status == ProviderStatus::Active &&
-					p.active_jobs < T::MaxJobsPerProvider::get() &&
-					p.capability(kind).is_some_and(|c| c.max_units >= max_units) &&
-					p.reputation.score() >= min_reputation
+				p.status == ProviderStatus::Active
+					&& p.active_jobs < T::MaxJobsPerProvider::get()
+					&& p.capability(kind).is_some_and(|c| c.max_units >= max_units)
+					&& p.reputation.score() >= min_reputation
 			})
 			.filter_map(|(a, p)| {
 				Some(QuotedProvider {
@@ -1437,4 +1467,3 @@ impl<T: Config> Pallet<T> {
 		out
 	}
 }
-

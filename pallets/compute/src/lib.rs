@@ -32,8 +32,9 @@
 //! 5. **Dispute.** `VerifierQuorum` verifiers are drawn among active providers not involved in
 //!    the job. They re-check off-chain and vote with commit-reveal (`commit_vote`, then
 //!    `reveal_vote`, each phase bounded). The hash with a strict majority of the quorum wins:
-//!    providers that attested another hash lose `SlashOnFraud` of their stake; a challenger who
-//!    claimed wrongly against the winning result loses the bond. `SlashRewardShare` of what is
+//!    providers that attested another hash lose `SlashOnFraud` of their stake. A challenger
+//!    wins when the challenged hash loses (its claimed hash is what it asks verifiers to
+//!    check, and need not be the winner) and loses its bond when the challenged hash wins. `SlashRewardShare` of what is
 //!    slashed goes to the winning side, the rest to `OnSlash` (the treasury). Without a majority
 //!    in time the job is refunded and nobody is slashed ([`Event::JobRefunded`] says why).
 //! 6. **Settlement.** When the challenge window closes (or a dispute upholds a result) each
@@ -72,8 +73,8 @@
 //!   from the neutral score (it pays the deposit and stake again).
 //! - Verifiers are not paid and a verifier that does not vote is not punished; only the quorum
 //!   rule protects against them.
-//! - `assign` needs no consent from the provider beyond being active: a provider that does not
-//!   want matched work pauses.
+//! - `assign` needs the provider's standing consent (`set_matching`), not a per-job one: a
+//!   provider that opts in must run every job matched to it or report failure.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -210,7 +211,8 @@ pub mod pallet {
 		/// The most due jobs `on_initialize` processes in one block.
 		#[pallet::constant]
 		type MaxExpiriesPerBlock: Get<u32>;
-		/// The most jobs timing out in the same block.
+		/// The most jobs timing out in the same block. Deadlines chosen by users fill a queue to
+		/// three quarters at most, keeping room for internal moves.
 		#[pallet::constant]
 		type MaxJobsPerTimeout: Get<u32>;
 		/// The most input hashes (and, separately, datasets) of a job.
@@ -311,7 +313,16 @@ pub mod pallet {
 
 	/// Why a provider lost stake.
 	#[derive(
-		Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
 	)]
 	pub enum SlashReason {
 		/// It held a slot past the deadline without attesting, or did not reveal in time.
@@ -336,6 +347,8 @@ pub mod pallet {
 		ProviderResumed { provider: T::AccountId },
 		/// A provider added stake.
 		StakeIncreased { provider: T::AccountId, amount: BalanceOf<T>, stake: BalanceOf<T> },
+		/// A provider allowed (`allow`) or forbade third-party matchers to assign it jobs.
+		MatchingSet { provider: T::AccountId, allow: bool },
 		/// A provider started leaving; its stake can be withdrawn from block `until`.
 		ProviderUnbonding { provider: T::AccountId, until: BlockNumberFor<T> },
 		/// A provider left; its stake and deposit were released.
@@ -488,6 +501,8 @@ pub mod pallet {
 		ProviderNotActive,
 		/// The provider already holds a slot of this job.
 		ProviderAlreadyInJob,
+		/// A provider cannot run its own job (it would vouch for itself).
+		ProviderIsOwner,
 		/// The provider does not offer the job's executor.
 		ExecutorNotOffered,
 		/// The job's `max_units` exceed what the provider's executor accepts.
@@ -534,6 +549,14 @@ pub mod pallet {
 		VoteRevealNotOpen,
 		/// The commit phase is over.
 		VoteCommitClosed,
+		/// The reveal phase of the votes is over.
+		VoteRevealClosed,
+		/// The challenge window has closed (the job settles at the next block).
+		ChallengePeriodOver,
+		/// The reveal period is over.
+		RevealPeriodOver,
+		/// The provider does not accept jobs from third-party matchers (see `set_matching`).
+		MatchingNotAllowed,
 		/// The job's current stage has not timed out.
 		NotYetDue,
 		/// An amount overflowed.
@@ -704,7 +727,11 @@ pub mod pallet {
 		/// Emits [`Event::JobToppedUp`].
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::top_up_job())]
-		pub fn top_up_job(origin: OriginFor<T>, job: JobId, amount: BalanceOf<T>) -> DispatchResult {
+		pub fn top_up_job(
+			origin: OriginFor<T>,
+			job: JobId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_top_up_job(who, job, amount)
 		}
@@ -724,7 +751,7 @@ pub mod pallet {
 		}
 
 		/// Propose a match: give `provider` a slot of `job`. The chain checks it exactly as
-		/// `accept_job` does.
+		/// `accept_job` does, and that the provider accepts matched jobs (`set_matching`).
 		///
 		/// - `origin`: signed; anyone (a matcher).
 		///
@@ -858,6 +885,21 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			Self::do_reveal_vote(who, job, output_hash, salt)
+		}
+
+		/// Allow or forbid third-party matchers to `assign` the caller to jobs. Off at
+		/// registration: an assigned slot that is not run is slashed like an accepted one, so a
+		/// provider opts in only when it runs a worker that takes every assignment.
+		///
+		/// - `origin`: signed; a provider.
+		/// - `allow`: the new setting.
+		///
+		/// Emits [`Event::MatchingSet`].
+		#[pallet::call_index(20)]
+		#[pallet::weight(T::WeightInfo::set_matching())]
+		pub fn set_matching(origin: OriginFor<T>, allow: bool) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_matching(who, allow)
 		}
 
 		/// Process a job whose current stage has timed out, before `on_initialize` reaches it:

@@ -53,7 +53,12 @@ pub struct TestRandomness;
 impl Randomness<H256, u64> for TestRandomness {
 	fn random(subject: &[u8]) -> (H256, u64) {
 		let n = System::block_number();
-		(H256(sp_io::hashing::blake2_256(&(subject, n, SEED.with(|s| *s.borrow())).encode_pair())), n)
+		(
+			H256(sp_io::hashing::blake2_256(
+				&(subject, n, SEED.with(|s| *s.borrow())).encode_pair(),
+			)),
+			n,
+		)
 	}
 }
 
@@ -225,7 +230,8 @@ pub fn prices(kinds: &[ExecutorKind], price: Balance) -> PricesOf<Test> {
 	)
 }
 
-/// Register `who` offering int8 GEMM up to 1_000 units at `price`, staking 1_000.
+/// Register `who` offering int8 GEMM up to 1_000 units at `price`, staking 1_000, and accepting
+/// jobs from matchers.
 pub fn register(who: AccountId, price: Balance) {
 	frame_support::assert_ok!(Compute::register_provider(
 		RuntimeOrigin::signed(who),
@@ -233,6 +239,7 @@ pub fn register(who: AccountId, price: Balance) {
 		prices(&[ExecutorKind::GemmInt8], price),
 		1_000,
 	));
+	frame_support::assert_ok!(Compute::set_matching(RuntimeOrigin::signed(who), true));
 }
 
 /// A job spec of `kind` allowing `max_units`.

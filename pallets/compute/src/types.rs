@@ -1,7 +1,7 @@
 //! The pallet's stored types and the job state machine.
 
 use crate::Config;
-use airtime_primitives::compute::{DatasetId, ExecutorKind, JobId};
+use airtime_primitives::compute::{DatasetId, ExecutorKind};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
@@ -18,13 +18,23 @@ pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 /// An amount taken out of circulation, to be handed to an `OnUnbalanced` handler or dropped
 /// (burnt).
-pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
+pub type CreditOf<T> =
+	fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
 /// An account of the runtime.
 pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
 
 /// One executor a provider can run, and the largest job it accepts.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub struct ExecutorCapability {
 	/// The executor.
@@ -84,7 +94,16 @@ pub type PricesOf<T> = BoundedVec<ExecutorPrice<T>, <T as Config>::MaxExecutorKi
 
 /// Whether a provider takes new jobs.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum ProviderStatus<BlockNumber> {
 	/// Takes new jobs and may be drawn as a dispute verifier.
@@ -180,14 +199,7 @@ impl Reputation {
 
 /// A registered compute provider.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -204,6 +216,9 @@ pub struct Provider<T: Config> {
 	pub prices: PricesOf<T>,
 	/// Slots it holds in jobs that are not yet settled.
 	pub active_jobs: u32,
+	/// Whether third-party matchers may `assign` it to jobs (set with `set_matching`; off at
+	/// registration, since an assigned slot that is not run is slashed like an accepted one).
+	pub accepts_matching: bool,
 	/// Its position in `ProviderIndex` (used to draw verifiers).
 	pub index: u32,
 	/// Its track record.
@@ -255,7 +270,16 @@ pub struct JobSpec<T: Config> {
 
 /// A provider's answer in one slot of a job.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum Attestation {
 	/// Nothing yet.
@@ -273,14 +297,7 @@ pub enum Attestation {
 
 /// One of a job's `redundancy` slots, held by one provider.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -296,7 +313,16 @@ pub struct Slot<T: Config> {
 /// Where a job is in its life. States only move forward, in this order (a state may be
 /// skipped); the job's record is removed when it ends.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum JobState<BlockNumber> {
 	/// Providers take slots, run the job and attest until the deadline.
@@ -331,14 +357,7 @@ impl<BlockNumber> JobState<BlockNumber> {
 
 /// A compute job that has not ended.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -380,14 +399,7 @@ impl<T: Config> Job<T> {
 
 /// Someone who challenged a job's agreed output.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -404,7 +416,16 @@ pub struct Challenge<T: Config> {
 
 /// A verifier's vote.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum Vote {
 	/// Nothing yet.
@@ -417,7 +438,16 @@ pub enum Vote {
 
 /// The phase of a dispute.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum DisputePhase<BlockNumber> {
 	/// Verifiers commit until `until` (or until all committed).
@@ -434,14 +464,7 @@ pub enum DisputePhase<BlockNumber> {
 
 /// A dispute over a job's output: the drawn verifiers and their votes.
 #[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -457,7 +480,16 @@ pub struct Dispute<T: Config> {
 
 /// Why a job ended without paying anyone.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum RefundReason {
 	/// The owner cancelled it before any provider took it.
@@ -473,6 +505,3 @@ pub enum RefundReason {
 	/// The verifiers found every provider's result wrong.
 	AllResultsWrong,
 }
-
-/// Identifies a job in events; re-exported for convenience.
-pub type JobIdOf = JobId;

@@ -36,6 +36,7 @@ pub trait WeightInfo {
 	fn reveal_vote() -> Weight;
 	fn reveal_vote_last() -> Weight;
 	fn claim_expired() -> Weight;
+	fn set_matching() -> Weight;
 	fn on_initialize_idle() -> Weight;
 	fn on_initialize_visit() -> Weight;
 	fn on_initialize_job() -> Weight;
@@ -169,6 +170,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
+	fn set_matching() -> Weight {
+		Weight::from_parts(50_000_000, 10_000)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -297,5 +303,10 @@ impl WeightInfo for () {
 		Weight::from_parts(50_000_000, 10_000)
 			.saturating_add(RocksDbWeight::get().reads(12_u64))
 			.saturating_add(RocksDbWeight::get().writes(12_u64))
+	}
+	fn set_matching() -> Weight {
+		Weight::from_parts(50_000_000, 10_000)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

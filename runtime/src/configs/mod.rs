@@ -1,6 +1,7 @@
 //! Pallet configurations: one module per pallet (or per tightly coupled group, e.g. consensus).
 
 pub mod balances;
+pub mod compute;
 pub mod consensus;
 pub mod multisig;
 pub mod proxy;
