@@ -29,5 +29,21 @@ log "benchmarking pallet_compute ($STEPS steps x $REPEAT repeats)"
 	--header scripts/bench-header.txt \
 	--template scripts/weight-template.hbs \
 	--output pallets/compute/src/weights.rs
-cargo fmt -p pallet-compute 2>/dev/null || true
 log "wrote pallets/compute/src/weights.rs"
+
+# How the weight of a call changes with the state: accept_job and submit_job with 100 and
+# 100,000 other jobs and providers in storage (extra benchmarks, not weights).
+if [ "${SCALING:-1}" = 1 ]; then
+	out=pallets/compute/benchmarks/scaling.txt
+	mkdir -p "$(dirname "$out")"
+	: >"$out"
+	for ext in scaling_accept_job scaling_submit_job; do
+		log "scaling: $ext at n = 100 and n = 100000"
+		"$CARGO_TARGET_DIR/$AIRTIME_PROFILE/airtime-node" benchmark pallet \
+			--chain dev --pallet pallet_compute --extrinsic "$ext" --extra \
+			--steps 2 --low 100 --high 100000 --repeat "${SCALING_REPEAT:-5}" \
+			--wasm-execution compiled --heap-pages 4096 \
+			| tee -a "$out"
+	done
+	log "wrote $out"
+fi

@@ -97,8 +97,9 @@ export async function heldAt(api, blockHash, address, pallet, reason) {
   const at = await api.at(blockHash);
   const holds = await at.query.balances.holds(address);
   const hold = holds.find((h) => {
-    const id = h.id.toJSON();
-    return id && id[pallet] === reason;
+    // `{ compute: 'ProviderStake' }`: the runtime's hold reason, keyed by pallet.
+    const [key, value] = Object.entries(h.id.toJSON() ?? {})[0] ?? [];
+    return key?.toLowerCase() === pallet.toLowerCase() && value === reason;
   });
   return hold ? hold.amount.toBigInt() : 0n;
 }

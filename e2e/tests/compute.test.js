@@ -171,7 +171,7 @@ test('a missed deadline refunds the user in full and slashes the provider', asyn
   // The provider never attests.
   const refunded = await waitForEvent(api, (e) => api.events.compute.JobRefunded.is(e) && e.data.job.toNumber() === job);
   assert.equal(refunded.event.data.reason.toString(), 'DeadlineMissed');
-  assert.equal(refunded.event.data.amount.toBigInt(), budget);
+  assert.equal(refunded.event.data.amount.toBigInt(), budget, JSON.stringify(refunded.event.toHuman()));
   const slashed = computeEvent(refunded.events, 'ProviderSlashed');
   assert.equal(slashed.data.provider.toString(), bob.address);
   assert.equal(slashed.data.reason.toString(), 'Timeout');

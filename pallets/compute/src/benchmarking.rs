@@ -387,6 +387,19 @@ fn assert_paid<T: Config>(providers: &[T::AccountId]) {
 	}
 }
 
+/// Copy job `template` and provider `provider` `n` times under fresh keys (state size only: the
+/// copies are not in queues or holds, so the invariants do not hold afterwards).
+fn fill_state<T: Config>(template: JobId, provider: &T::AccountId, n: u32) {
+	let job = Jobs::<T>::get(template).expect("the template job exists");
+	let record = Providers::<T>::get(provider).expect("the template provider exists");
+	let base = template.saturating_add(1_000_000);
+	for i in 0..n {
+		Jobs::<T>::insert(base.saturating_add(u64::from(i)), job.clone());
+		let filler: T::AccountId = account("filler", i, SEED);
+		Providers::<T>::insert(&filler, record.clone());
+	}
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -930,6 +943,50 @@ mod benchmarks {
 		assert_eq!(QueuedJobs::<T>::get(), 0);
 		assert_eq!(TimeoutCursor::<T>::get(), now);
 		assert_paid::<T>(&job.slots);
+	}
+
+	// ------------------------------------------------------------------------ scaling
+
+	/// Not a weight (an `extra` benchmark, run with `--extra`): `accept_job` with `n` other
+	/// jobs and `n` other providers in storage, to check the weight stays flat as state grows.
+	#[benchmark(extra)]
+	fn scaling_accept_job(n: Linear<100, 100_000>) {
+		start::<T>();
+		let caller: T::AccountId = whitelisted_caller();
+		register::<T>(&caller);
+		let owner = owner::<T>();
+		let id = submit::<T>(&owner, 1);
+		fill_state::<T>(id, &caller, n);
+
+		#[extrinsic_call]
+		accept_job(RawOrigin::Signed(caller.clone()), id);
+
+		assert_eq!(Jobs::<T>::get(id).expect("the job is open").slots.len(), 1);
+	}
+
+	/// Not a weight: `submit_job` with `n` other jobs and `n` other providers in storage.
+	#[benchmark(extra)]
+	fn scaling_submit_job(n: Linear<100, 100_000>) {
+		start::<T>();
+		let provider: T::AccountId = account("provider", 0, SEED);
+		register::<T>(&provider);
+		let owner = owner::<T>();
+		let template = submit::<T>(&owner, 1);
+		fill_state::<T>(template, &provider, n);
+		let caller: T::AccountId = whitelisted_caller();
+		fund::<T>(&caller);
+		let next = NextJobId::<T>::get();
+
+		#[extrinsic_call]
+		submit_job(
+			RawOrigin::Signed(caller),
+			max_spec::<T>(),
+			budget::<T>(),
+			T::MaxDeadline::get(),
+			1,
+		);
+
+		assert!(Jobs::<T>::contains_key(next));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
