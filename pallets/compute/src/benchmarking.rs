@@ -581,7 +581,7 @@ mod benchmarks {
 		let caller: T::AccountId = whitelisted_caller();
 		fund::<T>(&caller);
 		let target = now.saturating_add(T::MaxDeadline::get());
-		crowd::<T>(target, T::MaxJobsPerTimeout::get().saturating_sub(1));
+		crowd::<T>(target, Pallet::<T>::user_queue_limit().saturating_sub(1));
 		let id = submit::<T>(&caller, redundancy::<T>());
 		assert_eq!(Jobs::<T>::get(id).map(|j| j.timeout), Some(target));
 

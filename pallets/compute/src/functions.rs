@@ -93,7 +93,7 @@ impl<T: Config> Pallet<T> {
 
 	/// How full users may fill a timeout queue with deadlines: three quarters, so that internal
 	/// moves (challenge windows, reveal and vote phases) normally find room at once.
-	fn user_queue_limit() -> u32 {
+	pub(crate) fn user_queue_limit() -> u32 {
 		let max = T::MaxJobsPerTimeout::get();
 		max.saturating_sub(max / 4).max(1)
 	}
