@@ -42,8 +42,11 @@ cargo fmt --all -- --check
 step "build (one profile: $AIRTIME_PROFILE)"
 build_all
 
-step "cargo test"
+step "cargo test (pallet-compute's property test runs ${COMPUTE_PROPTEST_CASES:-10000} sequences)"
 cargo test --locked --"$AIRTIME_PROFILE" --workspace
+
+step "benchmarks run once as tests on the mock (runtime-benchmarks feature, pallet-compute only)"
+cargo test --locked --"$AIRTIME_PROFILE" -p pallet-compute --features runtime-benchmarks benchmarking
 
 step "end-to-end (@polkadot/api against airtime-node --chain dev)"
 (cd e2e && AIRTIME_NODE="$AIRTIME_NODE" npm test)

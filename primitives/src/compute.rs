@@ -274,8 +274,9 @@ pub struct ProviderView<AccountId, Balance, BlockNumber> {
 	pub offers: Vec<OfferView<Balance>>,
 	/// Slots it holds in open jobs.
 	pub active_jobs: u32,
-	/// Whether third-party matchers may assign it jobs.
-	pub accepts_matching: bool,
+	/// Whether third-party matchers may assign it jobs (`Some`), and how far ahead those jobs
+	/// must be due, in blocks.
+	pub matching_lead: Option<BlockNumber>,
 	/// Decaying Beta-reputation score.
 	pub reputation: Permill,
 	/// Jobs it completed and was paid for.

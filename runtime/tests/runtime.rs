@@ -309,3 +309,27 @@ fn transfer_weight_fits_many_times_in_a_block() {
 	assert!(weight.ref_time() > 0);
 	assert!(max.ref_time() / weight.ref_time() > 1_000);
 }
+
+/// The weight of a compute job's whole life (submit, accept, attest, settle in the hook)
+/// against one `transfer_keep_alive`, both from their benchmarked weights (ref time). Printed for
+/// the record; the bound catches a regression that would make jobs unaffordable.
+#[test]
+fn a_compute_lifecycle_weighs_a_bounded_number_of_transfers() {
+	use pallet_balances::WeightInfo as _;
+	use pallet_compute::WeightInfo as _;
+	type C = <Runtime as pallet_compute::Config>::WeightInfo;
+	type B = <Runtime as pallet_balances::Config>::WeightInfo;
+	let calls = C::submit_job() + C::accept_job() + C::submit_attestation();
+	let lifecycle = calls + C::on_initialize_job();
+	let transfer = B::transfer_keep_alive();
+	let base = <Runtime as frame_system::Config>::BlockWeights::get()
+		.get(frame_support::dispatch::DispatchClass::Normal)
+		.base_extrinsic;
+	let ratio = lifecycle.ref_time() as f64 / transfer.ref_time() as f64;
+	let with_base = (lifecycle + base * 3).ref_time() as f64 / (transfer + base).ref_time() as f64;
+	println!(
+		"compute lifecycle {lifecycle:?} = {ratio:.2} x transfer_keep_alive {transfer:?}; \
+		 with the extrinsic base weight: {with_base:.2} x"
+	);
+	assert!(ratio < 40.0, "a job costs {ratio:.1} transfers");
+}

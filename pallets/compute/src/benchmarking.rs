@@ -35,7 +35,7 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::H256;
 use sp_runtime::{
-	traits::{One, Saturating},
+	traits::{One, Saturating, Zero},
 	Permill,
 };
 
@@ -163,7 +163,7 @@ fn max_spec<T: Config>() -> JobSpec<T> {
 	JobSpec {
 		kind: ExecutorKind::GemmInt8,
 		inputs: BoundedVec::truncate_from(
-			(0..inputs).map(|i| H256::from_low_u64_be(u64::from(i).saturating_add(1))).collect(),
+			(0..inputs).map(|i| H256(sp_io::hashing::blake2_256(&i.to_le_bytes()))).collect(),
 		),
 		datasets: BoundedVec::truncate_from((0..inputs).map(DatasetId::from).collect()),
 		params: BoundedVec::truncate_from(vec![0x5a; T::MaxParamsLen::get() as usize]),
@@ -492,10 +492,13 @@ mod benchmarks {
 		register::<T>(&caller);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), true);
+		_(RawOrigin::Signed(caller.clone()), Some(Zero::zero()));
 
-		assert_eq!(Providers::<T>::get(&caller).map(|p| p.accepts_matching), Some(true));
-		assert_last_event::<T>(Event::MatchingSet { provider: caller, allow: true });
+		assert_eq!(Providers::<T>::get(&caller).map(|p| p.matching_lead), Some(Some(Zero::zero())));
+		assert_last_event::<T>(Event::MatchingSet {
+			provider: caller,
+			min_lead: Some(Zero::zero()),
+		});
 	}
 
 	#[benchmark]
@@ -648,7 +651,8 @@ mod benchmarks {
 		let caller: T::AccountId = whitelisted_caller();
 		let mut providers = register_many::<T>("provider", T::MaxRedundancy::get());
 		let provider = providers.pop().expect("MaxRedundancy >= 1");
-		Pallet::<T>::do_set_matching(provider.clone(), true).expect("the provider opts in");
+		Pallet::<T>::do_set_matching(provider.clone(), Some(Zero::zero()))
+			.expect("the provider opts in");
 		let owner = owner::<T>();
 		let id = submit::<T>(&owner, redundancy::<T>());
 		for p in providers {

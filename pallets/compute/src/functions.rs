@@ -33,6 +33,22 @@ const INTERNAL_PROBE: u32 = 1024;
 impl<T: Config> Pallet<T> {
 	// ---------------------------------------------------------------- helpers
 
+	/// `who` can put `amount` and `deposit` on hold and keep its account alive.
+	fn ensure_can_hold(
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+		deposit: BalanceOf<T>,
+	) -> DispatchResult {
+		let total = amount.checked_add(&deposit).ok_or(Error::<T>::Overflow)?;
+		let spendable = T::Currency::reducible_balance(
+			who,
+			frame_support::traits::tokens::Preservation::Preserve,
+			Fortitude::Polite,
+		);
+		ensure!(spendable >= total, Error::<T>::InsufficientBalance);
+		Ok(())
+	}
+
 	fn hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 		T::Currency::hold(&reason.into(), who, amount)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -262,15 +278,7 @@ impl<T: Config> Pallet<T> {
 		let index = ProviderCount::<T>::get();
 		ensure!(index < T::MaxProviders::get(), Error::<T>::TooManyProviders);
 		let deposit = T::ProviderDeposit::get();
-		let total = stake.checked_add(&deposit).ok_or(Error::<T>::Overflow)?;
-		ensure!(
-			T::Currency::reducible_balance(
-				&who,
-				frame_support::traits::tokens::Preservation::Preserve,
-				Fortitude::Polite
-			) >= total,
-			Error::<T>::InsufficientBalance
-		);
+		Self::ensure_can_hold(&who, stake, deposit)?;
 		Self::hold(HoldReason::ProviderStake, &who, stake)?;
 		Self::hold(HoldReason::StorageDeposit, &who, deposit)?;
 		ProviderIndex::<T>::insert(index, &who);
@@ -284,7 +292,7 @@ impl<T: Config> Pallet<T> {
 				capabilities,
 				prices,
 				active_jobs: 0,
-				accepts_matching: false,
+				matching_lead: None,
 				index,
 				reputation: Reputation::default(),
 			},
@@ -341,11 +349,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	pub(crate) fn do_set_matching(who: T::AccountId, allow: bool) -> DispatchResult {
+	pub(crate) fn do_set_matching(
+		who: T::AccountId,
+		min_lead: Option<BlockNumberFor<T>>,
+	) -> DispatchResult {
 		let mut p = Self::provider(&who)?;
-		p.accepts_matching = allow;
+		p.matching_lead = min_lead;
 		Providers::<T>::insert(&who, p);
-		Self::deposit_event(Event::MatchingSet { provider: who, allow });
+		Self::deposit_event(Event::MatchingSet { provider: who, min_lead });
 		Ok(())
 	}
 
@@ -420,15 +431,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(deadline >= T::MinDeadline::get(), Error::<T>::DeadlineTooSoon);
 		ensure!(deadline <= T::MaxDeadline::get(), Error::<T>::DeadlineTooFar);
 		let deposit = T::JobDeposit::get();
-		let total = budget.checked_add(&deposit).ok_or(Error::<T>::Overflow)?;
-		ensure!(
-			T::Currency::reducible_balance(
-				&who,
-				frame_support::traits::tokens::Preservation::Preserve,
-				Fortitude::Polite
-			) >= total,
-			Error::<T>::InsufficientBalance
-		);
+		Self::ensure_can_hold(&who, budget, deposit)?;
 		let id = NextJobId::<T>::get();
 		let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
 		let deadline = Self::after(deadline);
@@ -501,7 +504,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(provider != job.owner, Error::<T>::ProviderIsOwner);
 		let mut p = Self::provider(&provider)?;
 		ensure!(p.status == ProviderStatus::Active, Error::<T>::ProviderNotActive);
-		ensure!(matcher.is_none() || p.accepts_matching, Error::<T>::MatchingNotAllowed);
+		if matcher.is_some() {
+			let lead = p.matching_lead.ok_or(Error::<T>::MatchingNotAllowed)?;
+			ensure!(
+				job.deadline >= Self::now().saturating_add(lead),
+				Error::<T>::MatchingLeadTooShort
+			);
+		}
 		let capability = p.capability(job.spec.kind).ok_or(Error::<T>::ExecutorNotOffered)?;
 		ensure!(capability.max_units >= job.spec.max_units, Error::<T>::JobTooLarge);
 		let price = p.price(job.spec.kind).ok_or(Error::<T>::ExecutorNotOffered)?;
@@ -515,6 +524,7 @@ impl<T: Config> Pallet<T> {
 			.try_push(Slot {
 				provider: provider.clone(),
 				price_per_unit: price,
+				taken_at: Self::now(),
 				attestation: Attestation::Pending,
 			})
 			.map_err(|_| Error::<T>::JobFull)?;
@@ -668,10 +678,11 @@ impl<T: Config> Pallet<T> {
 		let released = Self::cost(slot.price_per_unit, job.spec.max_units)?;
 		job.reserved = job.reserved.saturating_sub(released);
 		Self::release_slot(&who);
+		let fraction = Self::failure_penalty(slot.taken_at, job.deadline);
 		let credit = Self::slash_provider(
 			id,
 			&who,
-			T::SlashOnFailure::get(),
+			fraction,
 			SlashReason::ReportedFailure,
 			Outcome::ReportedFailure,
 		);
@@ -680,6 +691,23 @@ impl<T: Config> Pallet<T> {
 		Jobs::<T>::insert(id, job);
 		Self::deposit_event(Event::FailureReported { job: id, provider: who, penalty });
 		Ok(())
+	}
+
+	/// The part of the stake a failure report costs: `SlashOnFailure` when reported as soon as
+	/// the slot was taken, rising linearly to `SlashOnTimeout` at the deadline, so that holding
+	/// a slot idle and giving it up at the last moment costs what a timeout does.
+	pub(crate) fn failure_penalty(
+		taken_at: BlockNumberFor<T>,
+		deadline: BlockNumberFor<T>,
+	) -> Perbill {
+		let (low, high) = (T::SlashOnFailure::get(), T::SlashOnTimeout::get());
+		let window = deadline.saturating_sub(taken_at);
+		if window.is_zero() || high <= low {
+			return high.max(low);
+		}
+		let elapsed = Self::now().saturating_sub(taken_at).min(window);
+		let progress = Perbill::from_rational(elapsed, window);
+		low.saturating_add(progress.saturating_mul(high.saturating_sub(low)))
 	}
 
 	// ---------------------------------------------------------------- disputes
@@ -952,11 +980,23 @@ impl<T: Config> Pallet<T> {
 		let escrow = HoldReason::JobEscrow.into();
 		let mut paid = BalanceOf::<T>::zero();
 		let mut fees = BalanceOf::<T>::zero();
+		// Redundant providers ran the same work: each is paid for the least usage any of them
+		// reported, so one cannot inflate its bill beyond what the others needed.
+		let least_usage = job
+			.slots
+			.iter()
+			.filter_map(|s| match s.attestation {
+				Attestation::Revealed { usage, .. } => Some(usage),
+				_ => None,
+			})
+			.min()
+			.unwrap_or_default();
 		for slot in job.slots.iter() {
-			let Attestation::Revealed { usage, .. } = slot.attestation else {
+			let Attestation::Revealed { .. } = slot.attestation else {
 				defensive!("only revealed slots remain at settlement");
 				continue;
 			};
+			let usage = least_usage;
 			let payment = match Self::cost(slot.price_per_unit, usage) {
 				Ok(p) => p.min(job.budget.saturating_sub(paid).saturating_sub(fees)),
 				Err(_) => {
@@ -1102,6 +1142,15 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// The weight of processing one due job, whichever way it goes: settlement, a dispute
+	/// opened after a reveal period (verifier draws), or a dispute decided (slashes, rewards and
+	/// settlement).
+	pub fn due_job_weight() -> Weight {
+		T::WeightInfo::claim_expired()
+			.max(T::WeightInfo::reveal_attestation_last())
+			.max(T::WeightInfo::reveal_vote_last())
+	}
+
 	/// Work through due timeout queues: those of blocks before `now`, at most
 	/// `MaxExpiriesPerBlock` jobs and twice as many queues per block.
 	pub(crate) fn process_timeouts(now: BlockNumberFor<T>) -> Weight {
@@ -1137,7 +1186,11 @@ impl<T: Config> Pallet<T> {
 		TimeoutCursor::<T>::put(cursor);
 		T::WeightInfo::on_initialize_idle()
 			.saturating_add(T::WeightInfo::on_initialize_visit().saturating_mul(visits.into()))
-			.saturating_add(T::WeightInfo::on_initialize_job().saturating_mul(jobs.into()))
+			.saturating_add(
+				T::WeightInfo::on_initialize_job()
+					.max(Self::due_job_weight())
+					.saturating_mul(jobs.into()),
+			)
 	}
 
 	// ---------------------------------------------------------------- config
@@ -1254,7 +1307,7 @@ impl<T: Config> Pallet<T> {
 			devices: p.capabilities.devices,
 			offers,
 			active_jobs: p.active_jobs,
-			accepts_matching: p.accepts_matching,
+			matching_lead: p.matching_lead,
 			reputation: p.reputation.score(),
 			completed: p.reputation.completed,
 			failed: p.reputation.failed,

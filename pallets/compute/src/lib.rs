@@ -25,7 +25,8 @@
 //!    once all `r` committed, a reveal period of `RevealPeriod` blocks opens for
 //!    `reveal_attestation`, so nobody can copy another's hash. Usage above the spec's
 //!    `max_units` is refused. A provider that cannot finish calls `report_failure` before the
-//!    deadline: a small `SlashOnFailure` penalty, and the slot reopens for someone else.
+//!    deadline: a penalty from `SlashOnFailure` (reported at once) rising to `SlashOnTimeout`
+//!    (reported at the deadline), and the slot reopens for someone else.
 //! 4. **Challenge window.** When the revealed results agree, `ChallengePeriod` blocks follow in
 //!    which anyone may `challenge` with a bond of at least `MinChallengeBond`, naming the output
 //!    hash they claim is correct. Disagreeing redundant results open a dispute by themselves.
@@ -43,8 +44,10 @@
 //!    escrow and the deposit return to the owner.
 //! 7. **Timeouts.** A job in any stage has one timeout block (the deadline, the end of the reveal
 //!    period, of the challenge window or of a dispute phase) and sits in exactly one per-block
-//!    queue. `on_initialize` works through due queues, at most `MaxExpiriesPerBlock` jobs per
-//!    block; `claim_expired` lets anyone process one due job at once. A missed deadline refunds
+//!    queue (when that block's queue is full, the first later block with room: users' deadlines
+//!    may land up to 15 blocks late, internal moves later only in the defensive case of 1024
+//!    full queues). `on_initialize` works through due queues, at most `MaxExpiriesPerBlock`
+//!    jobs per block; `claim_expired` lets anyone process one due job at once. A missed deadline refunds
 //!    the owner in full and slashes `SlashOnTimeout` of each provider that held a slot without
 //!    attesting. Nothing iterates over all jobs.
 //!
@@ -58,8 +61,9 @@
 //!
 //! ## Design notes
 //!
-//! - Funds never leave an account until a job ends: escrow, deposits, stakes and bonds are holds,
-//!   so `try_state` can check each against the records.
+//! - Escrow, deposits, stakes and bonds are holds on their owners' accounts, never transfers to
+//!   a pallet account, so `try_state` can check each against the records. Money moves only when
+//!   a job ends (payments, fees, refunds) or a stake or bond is slashed.
 //! - Verifiers are drawn from `Config::Randomness`. In this runtime that is derived from the parent
 //!   block hash: the author of the block before a challenge knows it, and a challenger can time
 //!   a challenge to pick among a few seeds, or a colluding author withhold a block. A production
@@ -347,8 +351,9 @@ pub mod pallet {
 		ProviderResumed { provider: T::AccountId },
 		/// A provider added stake.
 		StakeIncreased { provider: T::AccountId, amount: BalanceOf<T>, stake: BalanceOf<T> },
-		/// A provider allowed (`allow`) or forbade third-party matchers to assign it jobs.
-		MatchingSet { provider: T::AccountId, allow: bool },
+		/// A provider allowed third-party matchers to assign it jobs due at least `min_lead`
+		/// blocks ahead, or forbade them (`None`).
+		MatchingSet { provider: T::AccountId, min_lead: Option<BlockNumberFor<T>> },
 		/// A provider started leaving; its stake can be withdrawn from block `until`.
 		ProviderUnbonding { provider: T::AccountId, until: BlockNumberFor<T> },
 		/// A provider left; its stake and deposit were released.
@@ -433,7 +438,7 @@ pub mod pallet {
 			burned: BalanceOf<T>,
 			refunded: BalanceOf<T>,
 		},
-		/// A job ended without paying anyone: its budget and deposit returned to the owner.
+		/// A job ended without paying any provider: its budget and deposit returned to the owner.
 		JobRefunded { job: JobId, owner: T::AccountId, amount: BalanceOf<T>, reason: RefundReason },
 	}
 
@@ -557,6 +562,8 @@ pub mod pallet {
 		RevealPeriodOver,
 		/// The provider does not accept jobs from third-party matchers (see `set_matching`).
 		MatchingNotAllowed,
+		/// The job is due sooner than the provider accepts matched jobs (see `set_matching`).
+		MatchingLeadTooShort,
 		/// The job's current stage has not timed out.
 		NotYetDue,
 		/// An amount overflowed.
@@ -889,17 +896,22 @@ pub mod pallet {
 
 		/// Allow or forbid third-party matchers to `assign` the caller to jobs. Off at
 		/// registration: an assigned slot that is not run is slashed like an accepted one, so a
-		/// provider opts in only when it runs a worker that takes every assignment.
+		/// provider opts in only when it runs a worker that takes every assignment, and names the
+		/// least time it needs: matched jobs must be due at least `min_lead` blocks ahead (so a
+		/// matcher cannot push it jobs it has no time to run).
 		///
 		/// - `origin`: signed; a provider.
-		/// - `allow`: the new setting.
+		/// - `min_lead`: `Some(blocks)` to allow, `None` to forbid.
 		///
 		/// Emits [`Event::MatchingSet`].
 		#[pallet::call_index(20)]
 		#[pallet::weight(T::WeightInfo::set_matching())]
-		pub fn set_matching(origin: OriginFor<T>, allow: bool) -> DispatchResult {
+		pub fn set_matching(
+			origin: OriginFor<T>,
+			min_lead: Option<BlockNumberFor<T>>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_set_matching(who, allow)
+			Self::do_set_matching(who, min_lead)
 		}
 
 		/// Process a job whose current stage has timed out, before `on_initialize` reaches it:
@@ -909,7 +921,7 @@ pub mod pallet {
 		/// - `origin`: signed; anyone.
 		/// - `job`: a job whose timeout block has passed.
 		#[pallet::call_index(19)]
-		#[pallet::weight(T::WeightInfo::claim_expired())]
+		#[pallet::weight(Pallet::<T>::due_job_weight())]
 		pub fn claim_expired(origin: OriginFor<T>, job: JobId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_claim_expired(job)

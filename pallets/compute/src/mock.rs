@@ -239,7 +239,7 @@ pub fn register(who: AccountId, price: Balance) {
 		prices(&[ExecutorKind::GemmInt8], price),
 		1_000,
 	));
-	frame_support::assert_ok!(Compute::set_matching(RuntimeOrigin::signed(who), true));
+	frame_support::assert_ok!(Compute::set_matching(RuntimeOrigin::signed(who), Some(0)));
 }
 
 /// A job spec of `kind` allowing `max_units`.

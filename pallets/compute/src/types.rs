@@ -216,9 +216,10 @@ pub struct Provider<T: Config> {
 	pub prices: PricesOf<T>,
 	/// Slots it holds in jobs that are not yet settled.
 	pub active_jobs: u32,
-	/// Whether third-party matchers may `assign` it to jobs (set with `set_matching`; off at
-	/// registration, since an assigned slot that is not run is slashed like an accepted one).
-	pub accepts_matching: bool,
+	/// Whether third-party matchers may `assign` it to jobs, and then only jobs whose deadline
+	/// is at least this many blocks away (set with `set_matching`; off at registration, since an
+	/// assigned slot that is not run is slashed like an accepted one).
+	pub matching_lead: Option<BlockNumberFor<T>>,
 	/// Its position in `ProviderIndex` (used to draw verifiers).
 	pub index: u32,
 	/// Its track record.
@@ -306,6 +307,8 @@ pub struct Slot<T: Config> {
 	pub provider: AccountIdOf<T>,
 	/// Its price per unit, locked when it took the slot.
 	pub price_per_unit: BalanceOf<T>,
+	/// The block at which it took the slot.
+	pub taken_at: BlockNumberFor<T>,
 	/// Its answer.
 	pub attestation: Attestation,
 }

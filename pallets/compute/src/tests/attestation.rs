@@ -8,6 +8,7 @@
 	clippy::unwrap_used
 )]
 
+use super::util::*;
 use crate::{mock::*, Error, Event, *};
 use airtime_primitives::compute::attestation_commitment;
 use frame_support::{assert_noop, assert_ok};
@@ -16,35 +17,6 @@ use sp_runtime::Permill;
 
 const SALT: [u8; 32] = [7u8; 32];
 const OTHER_SALT: [u8; 32] = [8u8; 32];
-
-fn h(byte: u8) -> H256 {
-	H256::repeat_byte(byte)
-}
-
-fn signed(who: AccountId) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who)
-}
-
-fn free(who: AccountId) -> Balance {
-	Balances::free_balance(who)
-}
-
-fn held(reason: crate::HoldReason, who: AccountId) -> Balance {
-	use frame_support::traits::fungible::InspectHold;
-	Balances::balance_on_hold(&reason.into(), &who)
-}
-
-fn job_of(id: JobId) -> Job<Test> {
-	crate::Jobs::<Test>::get(id).expect("the job exists")
-}
-
-fn provider_of(who: AccountId) -> Provider<Test> {
-	crate::Providers::<Test>::get(who).expect("a registered provider")
-}
-
-fn has_event(e: Event<Test>) -> bool {
-	compute_events().contains(&e)
-}
 
 fn commitment(job: JobId, who: AccountId, hash: H256, usage: u64, salt: [u8; 32]) -> H256 {
 	attestation_commitment(job, &who, &hash, usage, &salt)
@@ -645,5 +617,27 @@ fn reveal_must_match_the_commitment() {
 		reveal(2, job, h(7), 40, SALT);
 		reveal(3, job, h(7), 60, OTHER_SALT);
 		assert_eq!(job_of(job).state, JobState::Challengeable { until: 6, output_hash: h(7) });
+	})
+}
+
+#[test]
+fn a_late_failure_report_costs_up_to_a_timeout() {
+	build_and_execute(|| {
+		register(2, 1);
+		register(3, 1);
+		// Taken at block 1, due at block 11.
+		let first = submit(1, 1_000, 10, 1);
+		let second = submit(1, 1_000, 10, 1);
+		assert_ok!(Compute::accept_job(signed(2), first));
+		assert_ok!(Compute::accept_job(signed(3), second));
+		// Half-way: SlashOnFailure (1 %) plus half of the way to SlashOnTimeout (10 %): 5.5 %.
+		System::set_block_number(6);
+		assert_ok!(Compute::report_failure(signed(2), first));
+		assert!(has_event(Event::FailureReported { job: first, provider: 2, penalty: 55 }));
+		// At the deadline: as much as a timeout.
+		System::set_block_number(11);
+		assert_ok!(Compute::report_failure(signed(3), second));
+		assert!(has_event(Event::FailureReported { job: second, provider: 3, penalty: 100 }));
+		assert_eq!(provider_of(3).stake, 900);
 	})
 }

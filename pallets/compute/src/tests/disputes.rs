@@ -7,6 +7,7 @@
 	clippy::unwrap_used
 )]
 
+use super::util::*;
 use crate::{mock::*, Error, Event, *};
 use airtime_primitives::compute::{attestation_commitment, vote_commitment};
 use frame_support::{assert_noop, assert_ok};
@@ -26,39 +27,6 @@ fn good() -> H256 {
 /// Another result.
 fn bad() -> H256 {
 	H256::repeat_byte(0x22)
-}
-
-fn salt(who: AccountId) -> [u8; 32] {
-	[who as u8; 32]
-}
-
-fn signed(who: AccountId) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who)
-}
-
-fn free(who: AccountId) -> Balance {
-	Balances::free_balance(who)
-}
-
-fn held(reason: crate::HoldReason, who: AccountId) -> Balance {
-	use frame_support::traits::fungible::InspectHold;
-	Balances::balance_on_hold(&reason.into(), &who)
-}
-
-fn job_of(id: JobId) -> Job<Test> {
-	crate::Jobs::<Test>::get(id).expect("the job exists")
-}
-
-fn provider_of(who: AccountId) -> Provider<Test> {
-	crate::Providers::<Test>::get(who).expect("a registered provider")
-}
-
-fn has_event(e: Event<Test>) -> bool {
-	compute_events().contains(&e)
-}
-
-fn count_events(f: impl Fn(&Event<Test>) -> bool) -> usize {
-	compute_events().iter().filter(|e| f(e)).count()
 }
 
 /// Providers 2..=12, all at price 3: enough to draw a quorum of 3 outside any job.

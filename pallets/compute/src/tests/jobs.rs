@@ -426,6 +426,7 @@ fn accept_job_takes_a_slot_and_reserves_its_worst_case() {
 			vec![Slot::<Test> {
 				provider: 2,
 				price_per_unit: 3,
+				taken_at: 1,
 				attestation: Attestation::Pending
 			}]
 		);
@@ -585,7 +586,7 @@ fn accept_job_needs_the_executor_for_the_job_size() {
 			prices(&[F32], 1),
 			1_000
 		));
-		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(2), true));
+		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(2), Some(0)));
 		assert_noop!(accept(2, id), Error::<Test>::ExecutorNotOffered);
 		assert_noop!(assign(7, id, 2), Error::<Test>::ExecutorNotOffered);
 		assert_ok!(Compute::register_provider(
@@ -594,7 +595,7 @@ fn accept_job_needs_the_executor_for_the_job_size() {
 			prices(&[F32, MLP], 1),
 			1_000
 		));
-		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(3), true));
+		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(3), Some(0)));
 		assert_noop!(accept(3, id), Error::<Test>::ExecutorNotOffered);
 
 		// Offers int8 GEMM, but only up to 99 units; the job needs 100.
@@ -604,7 +605,7 @@ fn accept_job_needs_the_executor_for_the_job_size() {
 			prices(&[INT8], 1),
 			1_000
 		));
-		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(4), true));
+		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(4), Some(0)));
 		assert_noop!(accept(4, id), Error::<Test>::JobTooLarge);
 		assert_noop!(assign(7, id, 4), Error::<Test>::JobTooLarge);
 		// Exactly 100 units is enough.
@@ -687,7 +688,7 @@ fn accept_job_needs_the_price_to_fit_the_budget() {
 			prices(&[INT8], Balance::MAX),
 			1_000
 		));
-		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(3), true));
+		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(3), Some(0)));
 		assert_noop!(accept(3, short), Error::<Test>::Overflow);
 	})
 }

@@ -8,3 +8,4 @@ mod proptest;
 mod providers;
 mod settlement;
 mod smoke;
+mod util;

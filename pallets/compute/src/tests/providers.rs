@@ -95,7 +95,7 @@ fn register_provider_holds_stake_and_deposit() {
 				capabilities: caps(&[INT8, F32], 500),
 				prices: prices(&[INT8, F32], 7),
 				active_jobs: 0,
-				accepts_matching: false,
+				matching_lead: None,
 				index: 0,
 				reputation: Reputation::default(),
 			})
@@ -118,7 +118,7 @@ fn register_provider_holds_stake_and_deposit() {
 		assert_eq!(ProviderCount::<Test>::get(), 2);
 		assert_eq!(Balances::free_balance(3), ENDOWMENT - 1_010);
 		has(Event::ProviderRegistered { provider: 3, stake: 1_000, deposit: 10 });
-		last(Event::MatchingSet { provider: 3, allow: true });
+		last(Event::MatchingSet { provider: 3, min_lead: Some(0) });
 	})
 }
 
@@ -739,27 +739,27 @@ fn withdraw_provider_swaps_the_last_provider_into_the_gap() {
 fn set_matching_gates_assign() {
 	build_and_execute(|| {
 		assert_ok!(reg(2, caps(&[INT8], 1_000), prices(&[INT8], 1), 1_000));
-		assert!(!provider(2).accepts_matching);
+		assert_eq!(provider(2).matching_lead, None);
 		let id = submit(1, 1_000, 10, 1);
 		assert_noop!(
 			Compute::assign(RuntimeOrigin::signed(7), id, 2),
 			Error::<Test>::MatchingNotAllowed
 		);
-		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(2), true));
-		last(Event::MatchingSet { provider: 2, allow: true });
-		assert!(provider(2).accepts_matching);
+		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(2), Some(0)));
+		last(Event::MatchingSet { provider: 2, min_lead: Some(0) });
+		assert_eq!(provider(2).matching_lead, Some(0));
 		assert_ok!(Compute::assign(RuntimeOrigin::signed(7), id, 2));
-		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(2), false));
-		assert!(!provider(2).accepts_matching);
+		assert_ok!(Compute::set_matching(RuntimeOrigin::signed(2), None));
+		assert_eq!(provider(2).matching_lead, None);
 		// The provider itself still accepts jobs.
 		let other = submit(1, 1_000, 10, 1);
 		assert_ok!(Compute::accept_job(RuntimeOrigin::signed(2), other));
 		assert_noop!(
-			Compute::set_matching(RuntimeOrigin::signed(9), true),
+			Compute::set_matching(RuntimeOrigin::signed(9), Some(0)),
 			Error::<Test>::NotRegistered
 		);
 		assert_noop!(
-			Compute::set_matching(RuntimeOrigin::none(), true),
+			Compute::set_matching(RuntimeOrigin::none(), Some(0)),
 			sp_runtime::DispatchError::BadOrigin
 		);
 	})

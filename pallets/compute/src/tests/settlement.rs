@@ -7,6 +7,7 @@
 	clippy::unwrap_used
 )]
 
+use super::util::*;
 use crate::{mock::*, Error, Event, *};
 use airtime_primitives::compute::{
 	attestation_commitment, vote_commitment, JobPhase, JobView, OfferView, ProviderStatusView,
@@ -15,43 +16,6 @@ use airtime_primitives::compute::{
 use frame_support::{assert_noop, assert_ok};
 use sp_core::H256;
 use sp_runtime::Permill;
-
-fn h(byte: u8) -> H256 {
-	H256::repeat_byte(byte)
-}
-
-fn salt(who: AccountId) -> [u8; 32] {
-	[who as u8; 32]
-}
-
-fn signed(who: AccountId) -> RuntimeOrigin {
-	RuntimeOrigin::signed(who)
-}
-
-fn free(who: AccountId) -> Balance {
-	Balances::free_balance(who)
-}
-
-fn held(reason: crate::HoldReason, who: AccountId) -> Balance {
-	use frame_support::traits::fungible::InspectHold;
-	Balances::balance_on_hold(&reason.into(), &who)
-}
-
-fn job_of(id: JobId) -> Job<Test> {
-	crate::Jobs::<Test>::get(id).expect("the job exists")
-}
-
-fn provider_of(who: AccountId) -> Provider<Test> {
-	crate::Providers::<Test>::get(who).expect("a registered provider")
-}
-
-fn has_event(e: Event<Test>) -> bool {
-	compute_events().contains(&e)
-}
-
-fn count_events(f: impl Fn(&Event<Test>) -> bool) -> usize {
-	compute_events().iter().filter(|e| f(e)).count()
-}
 
 /// `(paid, fee, burned, refunded)` of `job`'s `JobSettled` event.
 fn settled(job: JobId) -> Option<(Balance, Balance, Balance, Balance)> {
@@ -197,24 +161,25 @@ fn redundant_providers_are_each_paid_and_the_fee_is_split_once() {
 		reveal(3, job, h(7), 60);
 		run_to_block(7);
 
-		// 3 * 40 = 120: fee 12, net 108. 4 * 60 = 240: fee 24, net 216.
+		// Both are paid for the least usage reported (40), each at its own price.
+		// 3 * 40 = 120: fee 12, net 108. 4 * 40 = 160: fee 16, net 144.
 		assert!(has_event(Event::ProviderPaid { job, provider: 2, amount: 108, fee: 12 }));
-		assert!(has_event(Event::ProviderPaid { job, provider: 3, amount: 216, fee: 24 }));
-		// Fee 36: treasury floor(10.8) = 10, stakers 18, burnt 8.
+		assert!(has_event(Event::ProviderPaid { job, provider: 3, amount: 144, fee: 16 }));
+		// Fee 28: treasury floor(8.4) = 8, stakers 14, burnt 6.
 		assert!(has_event(Event::JobSettled {
 			job,
 			owner: 1,
-			paid: 324,
-			fee: 36,
-			burned: 8,
-			refunded: 640,
+			paid: 252,
+			fee: 28,
+			burned: 6,
+			refunded: 720,
 		}));
-		assert_eq!(free(1), ENDOWMENT - 324 - 36);
+		assert_eq!(free(1), ENDOWMENT - 252 - 28);
 		assert_eq!(free(2), ENDOWMENT - 1_010 + 108);
-		assert_eq!(free(3), ENDOWMENT - 1_010 + 216);
-		assert_eq!(free(TREASURY), ED + 10);
-		assert_eq!(free(STAKERS), ED + 18);
-		assert_eq!(Balances::total_issuance(), issuance - 8);
+		assert_eq!(free(3), ENDOWMENT - 1_010 + 144);
+		assert_eq!(free(TREASURY), ED + 8);
+		assert_eq!(free(STAKERS), ED + 14);
+		assert_eq!(Balances::total_issuance(), issuance - 6);
 		assert_eq!(provider_of(2).reputation.completed, 1);
 		assert_eq!(provider_of(3).reputation.completed, 1);
 	})
@@ -592,7 +557,7 @@ fn provider_view_reports_the_record() {
 					price_per_unit: 3,
 				}],
 				active_jobs: 0,
-				accepts_matching: true,
+				matching_lead: Some(0),
 				reputation: Permill::from_percent(50),
 				completed: 0,
 				failed: 0,

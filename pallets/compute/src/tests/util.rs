@@ -1,0 +1,46 @@
+//! Helpers shared by the test modules.
+
+#![allow(clippy::expect_used)]
+
+use crate::{mock::*, Event, Job, JobId, Provider};
+use sp_core::H256;
+
+/// A hash made of one repeated byte.
+pub fn h(byte: u8) -> H256 {
+	H256::repeat_byte(byte)
+}
+
+/// A salt made of `who`'s low byte.
+pub fn salt(who: AccountId) -> [u8; 32] {
+	[who as u8; 32]
+}
+
+pub fn signed(who: AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+pub fn free(who: AccountId) -> Balance {
+	Balances::free_balance(who)
+}
+
+/// What `who` has on hold for `reason`.
+pub fn held(reason: crate::HoldReason, who: AccountId) -> Balance {
+	use frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(&reason.into(), &who)
+}
+
+pub fn job_of(id: JobId) -> Job<Test> {
+	crate::Jobs::<Test>::get(id).expect("the job exists")
+}
+
+pub fn provider_of(who: AccountId) -> Provider<Test> {
+	crate::Providers::<Test>::get(who).expect("a registered provider")
+}
+
+pub fn has_event(e: Event<Test>) -> bool {
+	compute_events().contains(&e)
+}
+
+pub fn count_events(f: impl Fn(&Event<Test>) -> bool) -> usize {
+	compute_events().iter().filter(|e| f(e)).count()
+}
