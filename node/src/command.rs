@@ -142,7 +142,8 @@ pub fn run() -> sc_cli::Result<()> {
 						let db = backend.expose_db();
 						let storage = backend.expose_storage();
 
-						cmd.run(config, client, db, storage)
+						let shared_trie_cache = backend.expose_shared_trie_cache();
+						cmd.run(config, client, db, storage, shared_trie_cache)
 					},
 					BenchmarkCmd::Overhead(cmd) => {
 						let PartialComponents { client, .. } = service::new_partial(&config)?;

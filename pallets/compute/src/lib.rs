@@ -77,6 +77,16 @@
 //!   from the neutral score (it pays the deposit and stake again).
 //! - Verifiers are not paid and a verifier that does not vote is not punished; only the quorum
 //!   rule protects against them.
+//! - A challenge whose dispute ends without a verdict (no verifiers available, or no majority in
+//!   time) refunds the owner in full and slashes nobody, so an honest provider is not paid for
+//!   that job. Until verifiers are paid and penalised for silence, a
+//!   challenger can use this to avoid paying for correct work at the cost of transaction fees;
+//!   the bond is returned. The intended fix is to let the challenged result stand when a
+//!   challenge gets no verdict, and to pay verifiers from the bond.
+//! - `on_initialize` processes at most `MaxExpiriesPerBlock` due jobs per block; a burst above
+//!   that is processed over the following blocks (or at once through `claim_expired`).
+//! - The periods are storage parameters in the runtime: `integrity_test` checks the defaults, not
+//!   values set later with `set_storage`; governance must keep `MinDeadline <= MaxDeadline`.
 //! - `assign` needs the provider's standing consent (`set_matching`), not a per-job one: a
 //!   provider that opts in must run every job matched to it or report failure.
 
