@@ -20,7 +20,7 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::H256;
 use sp_runtime::{
-	traits::{CheckedAdd, One, Saturating, Zero},
+	traits::{CheckedAdd, CheckedDiv, One, Saturating, Zero},
 	Perbill, Permill,
 };
 
@@ -760,7 +760,10 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			let h = sp_io::hashing::blake2_256(&(seed, i).encode());
-			let index = u32::decode(&mut h.as_slice()).unwrap_or_default() % count;
+			let index = u32::decode(&mut h.as_slice())
+				.unwrap_or_default()
+				.checked_rem(count)
+				.unwrap_or_default();
 			let Some(account) = ProviderIndex::<T>::get(index) else { continue };
 			if excluded.contains(&account) || drawn.contains(&account) {
 				continue;
@@ -935,7 +938,8 @@ impl<T: Config> Pallet<T> {
 		// Reward the winners out of the pool; the rest goes to `OnSlash`.
 		if !winners.is_empty() {
 			let reward = T::SlashRewardShare::get().mul_floor(pool.peek());
-			let per_winner = reward / BalanceOf::<T>::from(winners.len() as u32);
+			let per_winner =
+				reward.checked_div(&BalanceOf::<T>::from(winners.len() as u32)).unwrap_or_default();
 			for w in winners.iter() {
 				if per_winner.is_zero() {
 					break;
@@ -1371,7 +1375,7 @@ impl<T: Config> Pallet<T> {
 		if count < u32::from(redundancy) {
 			return None;
 		}
-		eligible.sort_by(|a, b| a.price_per_unit.cmp(&b.price_per_unit));
+		eligible.sort_by_key(|q| q.price_per_unit);
 		eligible.truncate(usize::from(redundancy));
 		let mut budget = BalanceOf::<T>::zero();
 		let mut protocol_fee = BalanceOf::<T>::zero();
@@ -1408,14 +1412,14 @@ impl<T: Config> Pallet<T> {
 			ensure!(!queue.is_empty(), "empty timeout queues are removed");
 			ensure!(block >= TimeoutCursor::<T>::get(), "a queue lies behind the cursor");
 			for id in queue {
-				*queued.entry(id).or_default() += 1;
-				total_queued += 1;
+				queued.entry(id).or_default().saturating_inc();
+				total_queued.saturating_inc();
 			}
 		}
 		ensure!(total_queued == QueuedJobs::<T>::get(), "QueuedJobs counts the queues");
 		let mut jobs = 0u32;
 		for (id, job) in Jobs::<T>::iter() {
-			jobs += 1;
+			jobs.saturating_inc();
 			ensure!(queued.get(&id) == Some(&1), "every job is in exactly one queue");
 			ensure!(
 				Timeouts::<T>::get(job.timeout).contains(&id),
@@ -1430,7 +1434,7 @@ impl<T: Config> Pallet<T> {
 			let mut seen = BTreeSet::new();
 			for s in job.slots.iter() {
 				ensure!(seen.insert(s.provider.clone()), "a provider holds one slot per job");
-				*slots.entry(s.provider.clone()).or_default() += 1;
+				slots.entry(s.provider.clone()).or_default().saturating_inc();
 				reserved = reserved.saturating_add(
 					Self::cost(s.price_per_unit, job.spec.max_units).unwrap_or_default(),
 				);
@@ -1457,7 +1461,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(Disputes::<T>::iter_keys().count() as u32 <= jobs, "no orphan disputes");
 		let mut providers = 0u32;
 		for (who, p) in Providers::<T>::iter() {
-			providers += 1;
+			providers.saturating_inc();
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::ProviderStake.into(), &who) == p.stake,
 				"a provider's stake hold equals its recorded stake"

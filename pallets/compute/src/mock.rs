@@ -1,5 +1,7 @@
 //! A test runtime: System, Balances and Compute, with small limits so every bound is reachable.
 
+#![allow(clippy::arithmetic_side_effects, clippy::expect_used, clippy::unwrap_used)]
+
 use crate::{self as pallet_compute, types::*, ExecutorKind};
 use frame_support::{
 	derive_impl, parameter_types,

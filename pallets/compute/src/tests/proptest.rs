@@ -254,7 +254,7 @@ fn has_slot(j: &Job<Test>, want: fn(&Attestation) -> bool) -> bool {
 
 /// The executors `who` offers: accounts divisible by 3 offer only int8 GEMM.
 fn offered(who: AccountId) -> &'static [ExecutorKind] {
-	if who % 3 == 0 {
+	if who.is_multiple_of(3) {
 		&[ExecutorKind::GemmInt8]
 	} else {
 		&[ExecutorKind::GemmInt8, ExecutorKind::GemmF32]
