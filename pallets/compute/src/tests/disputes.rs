@@ -59,30 +59,6 @@ fn verifiers_of(job: JobId) -> Vec<AccountId> {
 		.expect("a dispute was opened")
 }
 
-fn commit_vote(verifier: AccountId, job: JobId, hash: H256) {
-	assert_ok!(Compute::commit_vote(
-		signed(verifier),
-		job,
-		vote_commitment(job, &verifier, &hash, &salt(verifier))
-	));
-}
-
-fn reveal_vote(verifier: AccountId, job: JobId, hash: H256) {
-	assert_ok!(Compute::reveal_vote(signed(verifier), job, hash, salt(verifier)));
-}
-
-fn commit_attestation(who: AccountId, job: JobId, hash: H256, usage: u64) {
-	assert_ok!(Compute::commit_attestation(
-		signed(who),
-		job,
-		attestation_commitment(job, &who, &hash, usage, &salt(who))
-	));
-}
-
-fn reveal_attestation(who: AccountId, job: JobId, hash: H256, usage: u64) {
-	assert_ok!(Compute::reveal_attestation(signed(who), job, hash, usage, salt(who)));
-}
-
 // ------------------------------------------------------------------ opening a dispute
 
 #[test]
@@ -462,10 +438,10 @@ fn redundant_results_that_differ_open_a_dispute_decided_by_the_majority() {
 		let job = submit(1, 1_000, 20, 2);
 		assert_ok!(Compute::accept_job(signed(2), job));
 		assert_ok!(Compute::accept_job(signed(3), job));
-		commit_attestation(2, job, good(), 50);
-		commit_attestation(3, job, bad(), 50);
-		reveal_attestation(2, job, good(), 50);
-		reveal_attestation(3, job, bad(), 50);
+		commit(2, job, good(), 50);
+		commit(3, job, bad(), 50);
+		reveal(2, job, good(), 50);
+		reveal(3, job, bad(), 50);
 
 		// No challenge window: the disagreement opens a dispute by itself.
 		assert_eq!(count_events(|e| matches!(e, Event::ChallengePeriodStarted { .. })), 0);
@@ -600,10 +576,10 @@ fn redundant_disagreement_without_verifiers_is_refunded() {
 		let job = submit(1, 1_000, 20, 2);
 		assert_ok!(Compute::accept_job(signed(2), job));
 		assert_ok!(Compute::accept_job(signed(3), job));
-		commit_attestation(2, job, good(), 50);
-		commit_attestation(3, job, bad(), 50);
-		reveal_attestation(2, job, good(), 50);
-		reveal_attestation(3, job, bad(), 50);
+		commit(2, job, good(), 50);
+		commit(3, job, bad(), 50);
+		reveal(2, job, good(), 50);
+		reveal(3, job, bad(), 50);
 		assert!(crate::Jobs::<Test>::get(job).is_none());
 		assert!(has_event(Event::JobRefunded {
 			job,

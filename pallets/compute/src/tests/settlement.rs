@@ -10,8 +10,8 @@
 use super::util::*;
 use crate::{mock::*, Error, Event, *};
 use airtime_primitives::compute::{
-	attestation_commitment, vote_commitment, JobPhase, JobView, OfferView, ProviderStatusView,
-	ProviderView, QuotedProvider, SlotView,
+	vote_commitment, JobPhase, JobView, OfferView, ProviderStatusView, ProviderView,
+	QuotedProvider, SlotView,
 };
 use frame_support::{assert_noop, assert_ok};
 use sp_core::H256;
@@ -25,18 +25,6 @@ fn settled(job: JobId) -> Option<(Balance, Balance, Balance, Balance)> {
 		},
 		_ => None,
 	})
-}
-
-fn commit(who: AccountId, job: JobId, hash: H256, usage: u64) {
-	assert_ok!(Compute::commit_attestation(
-		signed(who),
-		job,
-		attestation_commitment(job, &who, &hash, usage, &salt(who))
-	));
-}
-
-fn reveal(who: AccountId, job: JobId, hash: H256, usage: u64) {
-	assert_ok!(Compute::reveal_attestation(signed(who), job, hash, usage, salt(who)));
 }
 
 /// Provider 2 at price 7 attested usage 33 for a job of owner 1 with budget 1_000, at block 1:

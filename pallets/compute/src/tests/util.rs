@@ -3,6 +3,8 @@
 #![allow(clippy::expect_used)]
 
 use crate::{mock::*, Event, Job, JobId, Provider};
+use airtime_primitives::compute::{attestation_commitment, vote_commitment};
+use frame_support::assert_ok;
 use sp_core::H256;
 
 /// A hash made of one repeated byte.
@@ -43,4 +45,32 @@ pub fn has_event(e: Event<Test>) -> bool {
 
 pub fn count_events(f: impl Fn(&Event<Test>) -> bool) -> usize {
 	compute_events().iter().filter(|e| f(e)).count()
+}
+
+/// `who` commits to `(hash, usage)` for a redundant job, salted with [`salt`].
+pub fn commit(who: AccountId, job: JobId, hash: H256, usage: u64) {
+	assert_ok!(Compute::commit_attestation(
+		signed(who),
+		job,
+		attestation_commitment(job, &who, &hash, usage, &salt(who))
+	));
+}
+
+/// `who` reveals what [`commit`] committed.
+pub fn reveal(who: AccountId, job: JobId, hash: H256, usage: u64) {
+	assert_ok!(Compute::reveal_attestation(signed(who), job, hash, usage, salt(who)));
+}
+
+/// `verifier` commits its vote for `hash`, salted with [`salt`].
+pub fn commit_vote(verifier: AccountId, job: JobId, hash: H256) {
+	assert_ok!(Compute::commit_vote(
+		signed(verifier),
+		job,
+		vote_commitment(job, &verifier, &hash, &salt(verifier))
+	));
+}
+
+/// `verifier` reveals what [`commit_vote`] committed.
+pub fn reveal_vote(verifier: AccountId, job: JobId, hash: H256) {
+	assert_ok!(Compute::reveal_vote(signed(verifier), job, hash, salt(verifier)));
 }
