@@ -1077,19 +1077,25 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Slash `SlashOnTimeout` of a provider that let a deadline or reveal period pass, to
+	/// `OnSlash`.
+	fn slash_for_timeout(id: JobId, who: &T::AccountId) {
+		let credit = Self::slash_provider(
+			id,
+			who,
+			T::SlashOnTimeout::get(),
+			SlashReason::Timeout,
+			Outcome::TimedOut,
+		);
+		T::OnSlash::on_unbalanced(credit);
+	}
+
 	/// The deadline passed before every slot attested: full refund; slots that never attested
 	/// are slashed `SlashOnTimeout`.
 	fn expire(id: JobId, job: Job<T>) {
 		for slot in job.slots.iter() {
 			if slot.attestation == Attestation::Pending {
-				let credit = Self::slash_provider(
-					id,
-					&slot.provider,
-					T::SlashOnTimeout::get(),
-					SlashReason::Timeout,
-					Outcome::TimedOut,
-				);
-				T::OnSlash::on_unbalanced(credit);
+				Self::slash_for_timeout(id, &slot.provider);
 			}
 		}
 		Self::refund(id, &job, RefundReason::DeadlineMissed);
@@ -1104,14 +1110,7 @@ impl<T: Config> Pallet<T> {
 			.into_iter()
 			.partition(|s| matches!(s.attestation, Attestation::Revealed { .. }));
 		for slot in silent.iter() {
-			let credit = Self::slash_provider(
-				id,
-				&slot.provider,
-				T::SlashOnTimeout::get(),
-				SlashReason::Timeout,
-				Outcome::TimedOut,
-			);
-			T::OnSlash::on_unbalanced(credit);
+			Self::slash_for_timeout(id, &slot.provider);
 			Self::release_slot(&slot.provider);
 		}
 		job.slots = BoundedVec::truncate_from(revealed);
