@@ -43,7 +43,7 @@ step "build (one profile: $AIRTIME_PROFILE)"
 build_all
 
 step "cargo test (pallet-compute's property test runs ${COMPUTE_PROPTEST_CASES:-10000} sequences)"
-cargo test --locked --"$AIRTIME_PROFILE" --workspace
+cargo test --locked --"$AIRTIME_PROFILE" --workspace --features "$AIRTIME_FEATURES"
 
 step "benchmarks run once as tests on the mock (runtime-benchmarks feature, pallet-compute only)"
 cargo test --locked --"$AIRTIME_PROFILE" -p pallet-compute --features runtime-benchmarks benchmarking

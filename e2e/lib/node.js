@@ -113,3 +113,16 @@ export async function startNode({ chain = 'dev', readyTimeoutMs = 120_000, extra
   }
   return { wsUrl: `ws://127.0.0.1:${rpcPort}`, rpcPort, logFile, stop, logTail: () => tail(logFile) };
 }
+
+/**
+ * Path of the `upgrade-test` runtime wasm (this runtime, `spec_version` + 1) that the runtime's
+ * build script writes next to the main wasm when built with `fast-runtime`:
+ * $AIRTIME_UPGRADE_WASM, else `<dir of the node>/wbuild/airtime-runtime/…`.
+ */
+export function upgradeWasmPath() {
+  if (process.env.AIRTIME_UPGRADE_WASM) return process.env.AIRTIME_UPGRADE_WASM;
+  return join(
+    nodeBinary(), '..', 'wbuild', 'airtime-runtime',
+    'upgrade_test_wasm_binary.rs.compact.compressed.wasm',
+  );
+}

@@ -10,5 +10,10 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_multisig, Multisig]
 	[pallet_proxy, Proxy]
 	[pallet_compute, Compute]
-	[pallet_sudo, Sudo]
+	[pallet_scheduler, Scheduler]
+	[pallet_preimage, Preimage]
+	[pallet_referenda, Referenda]
+	[pallet_conviction_voting, ConvictionVoting]
+	[pallet_treasury, Treasury]
+	[pallet_parameters, Parameters]
 );

@@ -1,13 +1,17 @@
 //! Genesis presets: the only source of the node's chain specs.
 //!
-//! - `dev`: Alice is the single validator and the sudo key; the well-known dev accounts (Alice,
-//!   Bob, Charlie, Dave, Eve, Ferdie and their `//stash` accounts) are endowed; the treasury
-//!   and the staking reward pot get the existential deposit.
+//! - `dev`: Alice is the single validator; the well-known dev accounts (Alice, Bob, Charlie, Dave,
+//!   Eve, Ferdie and their `//stash` accounts) are endowed; the treasury and the staking reward
+//!   pot get the existential deposit.
 //! - `local_testnet` (`local`): four validators, Alice, Bob, Charlie and Dave (GRANDPA needs 3 of
-//!   4 to finalize); same endowments and sudo key.
+//!   4 to finalize); same endowments.
+//!
+//! There is no sudo key: Root is reached only through a root-track referendum. Governed
+//! parameters start at the defaults in `configs/parameters.rs` (pallet-parameters has no genesis
+//! config at stable2609).
 
 use crate::{
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, AIR, EXISTENTIAL_DEPOSIT,
+	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, AIR, EXISTENTIAL_DEPOSIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -37,7 +41,6 @@ fn authority_keys((aura, grandpa): (Sr25519Keyring, Ed25519Keyring)) -> (AuraId,
 fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -57,7 +60,6 @@ fn testnet_genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
 	})
 }
 
@@ -66,7 +68,6 @@ pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority_keys((Sr25519Keyring::Alice, Ed25519Keyring::Alice))],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
 
@@ -80,7 +81,6 @@ pub fn local_config_genesis() -> Value {
 			authority_keys((Sr25519Keyring::Dave, Ed25519Keyring::Dave)),
 		],
 		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
 

@@ -2,8 +2,9 @@
 //!
 //! The state transition function of the Airtime chain, where AIR buys GPU compute, datasets and
 //! metered AI calls. This crate composes FRAME's audited pallets (system, timestamp, Aura, GRANDPA,
-//! balances, transaction payment, authorship, utility, multisig, proxy and, until governance
-//! lands, sudo); Airtime's own pallets slot into the index ranges reserved below.
+//! balances, transaction payment, authorship, utility, multisig, proxy, and OpenGov: scheduler,
+//! preimage, referenda, conviction voting, treasury, parameters) with Airtime's own pallets
+//! (governance origins, compute). There is no sudo: Root is a referendum on the root track.
 //!
 //! ## Layout
 //! - [`configs`]: one module per pallet with its `Config` implementation and parameters.
@@ -15,20 +16,34 @@
 //! Indexes are part of every encoded call and storage key, so they never change once used:
 //! - 0–9: system, consensus support and utilities (taken).
 //! - 10–19: reserved for session, staking and offences.
-//! - 20–29: reserved for governance (referenda, conviction voting, treasury, …).
+//! - 20–29: governance: 20 scheduler, 21 preimage, 22 referenda, 23 conviction voting,
+//!   24 origins (`pallet-governance`), 25 treasury, 26 parameters.
 //! - 30–39: Airtime's pallets: 30 compute; credits and data market to come.
-//! - 99: sudo, removed when governance lands.
+//! - 99: was sudo, removed with governance; never reused.
+//!
+//! ## Features
+//! - `fast-runtime`: governance, treasury and compute dispute periods of a few blocks, for tests
+//!   and local networks (`scripts/test.sh` builds with it); also builds the `upgrade-test` wasm.
+//! - `upgrade-test`: `spec_version` one higher; only the wasm builder sets it.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// The `upgrade-test` wasm: this runtime with `spec_version` one higher, built alongside the
+/// `fast-runtime` wasm for the end-to-end runtime-upgrade referendum (see `build.rs`).
+#[cfg(all(feature = "std", feature = "fast-runtime", not(feature = "upgrade-test")))]
+pub mod upgrade_test {
+	include!(concat!(env!("OUT_DIR"), "/upgrade_test_wasm_binary.rs"));
+}
+
 pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod migrations;
 
 extern crate alloc;
 
@@ -75,6 +90,7 @@ impl_opaque_keys! {
 
 /// The runtime version. `spec_version` is bumped on every runtime upgrade; `transaction_version`
 /// whenever the encoding of an existing call or the transaction extensions change.
+#[cfg(not(feature = "upgrade-test"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("airtime"),
@@ -86,6 +102,34 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	transaction_version: 1,
 	system_version: 1,
 };
+
+/// The runtime version of the `upgrade-test` build: this runtime with `spec_version` one higher,
+/// the code the end-to-end runtime-upgrade referendum installs.
+#[cfg(feature = "upgrade-test")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("airtime"),
+	impl_name: alloc::borrow::Cow::Borrowed("airtime-node"),
+	authoring_version: 1,
+	spec_version: 101,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// `$prod` in a production build, `$fast` with the `fast-runtime` feature (governance and
+/// dispute periods of a few blocks for tests and local networks, as Polkadot's runtimes do).
+#[macro_export]
+macro_rules! prod_or_fast {
+	($prod:expr, $fast:expr) => {
+		if cfg!(feature = "fast-runtime") {
+			$fast
+		} else {
+			$prod
+		}
+	};
+}
 
 /// Aura slot duration: blocks are produced every 6 seconds.
 ///
@@ -162,11 +206,9 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// All migrations of the runtime, aside from the ones declared in the pallets.
-///
-/// A tuple of `OnRuntimeUpgrade` types (usually `VersionedMigration`s); empty at genesis.
-#[allow(unused_parens)]
-type Migrations = ();
+/// All migrations of the runtime, aside from the ones declared in the pallets: a tuple of
+/// `OnRuntimeUpgrade` types, usually `VersionedMigration`s that run once and then skip.
+pub type Migrations = (migrations::v1::MoveComputeParameters,);
 
 /// Executive: handles dispatch to the various modules.
 pub type Executive = frame_executive::Executive<
@@ -228,7 +270,24 @@ mod runtime {
 	#[runtime::pallet_index(30)]
 	pub type Compute = pallet_compute;
 
-	// Temporary: removed by the governance issue, which hands Root to referenda.
-	#[runtime::pallet_index(99)]
-	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(20)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(21)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(22)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(23)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	#[runtime::pallet_index(24)]
+	pub type Origins = pallet_governance;
+
+	#[runtime::pallet_index(25)]
+	pub type Treasury = pallet_treasury;
+
+	#[runtime::pallet_index(26)]
+	pub type Parameters = pallet_parameters;
 }

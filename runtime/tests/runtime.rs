@@ -9,7 +9,7 @@ use airtime_runtime::{
 	configs::{FEE_TO_AUTHOR, MAX_AUTHORITIES},
 	genesis_config_presets::{dev_accounts, ENDOWMENT},
 	AccountId, Aura, Balance, Balances, Executive, Grandpa, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeOrigin, Sudo, System, AIR, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+	RuntimeOrigin, System, AIR, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
 use common::{build_block, new_ext, signed, FIRST_SLOT};
 use frame_support::{dispatch::GetDispatchInfo, traits::Get};
@@ -55,7 +55,7 @@ fn presets_are_listed_and_unknown_ones_refused() {
 }
 
 #[test]
-fn dev_preset_has_alice_as_only_authority_and_sudo() {
+fn dev_preset_has_alice_as_only_authority_and_no_sudo_key() {
 	new_ext(DEV).execute_with(|| {
 		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
 		assert_eq!(aura, vec![Sr25519Keyring::Alice.public().into()]);
@@ -63,7 +63,12 @@ fn dev_preset_has_alice_as_only_authority_and_sudo() {
 			Grandpa::grandpa_authorities(),
 			vec![(Ed25519Keyring::Alice.public().into(), 1)]
 		);
-		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(account(Sr25519Keyring::Alice)));
+		// No account holds Root: the preset has no sudo section, the runtime no sudo pallet.
+		let patch: serde_json::Value = serde_json::from_slice(
+			&airtime_runtime::genesis_config_presets::get_preset(&DEV.into()).unwrap(),
+		)
+		.unwrap();
+		assert!(patch.get("sudo").is_none());
 		let endowed = dev_accounts();
 		assert_eq!(endowed.len(), 12, "6 dev accounts and their stashes");
 		for who in &endowed {
@@ -290,14 +295,14 @@ fn failed_transfer_in_a_block_charges_only_the_fee() {
 }
 
 #[test]
-fn sudo_is_alice_and_only_alice() {
+fn no_account_can_act_as_root() {
 	new_ext(DEV).execute_with(|| {
 		System::set_block_number(1);
-		let call = Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }));
-		assert!(
-			Sudo::sudo(RuntimeOrigin::signed(account(Sr25519Keyring::Bob)), call.clone()).is_err()
-		);
-		assert!(Sudo::sudo(RuntimeOrigin::signed(account(Sr25519Keyring::Alice)), call).is_ok());
+		let call = RuntimeCall::System(frame_system::Call::set_storage { items: vec![] });
+		for k in [Sr25519Keyring::Alice, Sr25519Keyring::Bob] {
+			let err = call.clone().dispatch(RuntimeOrigin::signed(account(k))).unwrap_err();
+			assert_eq!(err.error, DispatchError::BadOrigin);
+		}
 	});
 }
 

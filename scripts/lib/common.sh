@@ -10,6 +10,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/airtime/target}"
 # The one cargo profile shared by the node, the tests, the e2e and zombienet runs.
 export AIRTIME_PROFILE=release
 export AIRTIME_NODE="${AIRTIME_NODE:-$CARGO_TARGET_DIR/$AIRTIME_PROFILE/airtime-node}"
+# The one feature set, likewise: the `fast-runtime` runtime (governance periods of a few blocks,
+# so end-to-end referenda finish in minutes; it also builds the `upgrade-test` wasm) with
+# `try-runtime` (migrations' pre/post checks and every pallet's try_state run in the tests).
+# A production node is built without them: `cargo build --release -p airtime-node`.
+export AIRTIME_FEATURES="${AIRTIME_FEATURES-airtime-node/fast-runtime,airtime-node/try-runtime}"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -71,8 +76,9 @@ ensure_npm_packages() {
 # The one build: every workspace crate, with the shared profile. The node, the tests and the
 # e2e runs all use what it produces, so nothing is compiled twice.
 build_all() {
-	log "cargo build --$AIRTIME_PROFILE --workspace (target dir $CARGO_TARGET_DIR)"
-	(cd "$REPO_ROOT" && cargo build --locked --"$AIRTIME_PROFILE" --workspace --all-targets)
+	log "cargo build --$AIRTIME_PROFILE --workspace --features $AIRTIME_FEATURES (target dir $CARGO_TARGET_DIR)"
+	(cd "$REPO_ROOT" && cargo build --locked --"$AIRTIME_PROFILE" --workspace --all-targets \
+		--features "$AIRTIME_FEATURES")
 	[ -x "$AIRTIME_NODE" ] || die "the build did not produce $AIRTIME_NODE"
 }
 

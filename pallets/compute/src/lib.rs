@@ -85,8 +85,11 @@
 //!   challenge gets no verdict, and to pay verifiers from the bond.
 //! - `on_initialize` processes at most `MaxExpiriesPerBlock` due jobs per block; a burst above
 //!   that is processed over the following blocks (or at once through `claim_expired`).
-//! - The periods are storage parameters in the runtime: `integrity_test` checks the defaults, not
-//!   values set later with `set_storage`; governance must keep `MinDeadline <= MaxDeadline`.
+//! - Rates, stakes and periods are governed parameters in the runtime (pallet-parameters, set by a
+//!   `ComputeAdmin` referendum): `integrity_test` checks the defaults, not values set later;
+//!   governance must keep `MinDeadline <= MaxDeadline` (otherwise no job can be submitted; nothing
+//!   is lost) and the fee shares within 100 % (otherwise the stakers get what is left, nothing
+//!   is burnt).
 //! - `assign` needs the provider's standing consent (`set_matching`), not a per-job one: a
 //!   provider that opts in must run every job matched to it or report failure.
 

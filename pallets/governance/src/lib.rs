@@ -28,9 +28,11 @@
 //! both above their curves the referendum is *confirming*; staying there for the *confirm period*
 //! approves it, and the call is scheduled at least *min enactment period* later. Falling below
 //! restarts confirmation; reaching the end of the decision period unconfirmed rejects it.
-//! Approved and rejected referenda give both deposits back (`refund_*_deposit`); a referendum
-//! killed by `ReferendumKiller` loses its decision deposit to the treasury, one cancelled by
-//! `ReferendumCanceller` keeps it.
+//! Approved and cancelled (`ReferendumCanceller`) referenda give both deposits back
+//! (`refund_*_deposit`); rejected and timed-out ones give back the decision deposit only, the
+//! submission deposit being the price of a failed proposal (it stays reserved, as
+//! pallet-referenda does); a referendum killed by `ReferendumKiller` loses both, the decision
+//! deposit to the treasury.
 //!
 //! ## Design: the track table
 //! Deposits rise with the power an origin holds, so spam costs more where it could hurt more; the

@@ -1,30 +1,27 @@
 //! `pallet_compute`: GPU compute leases.
 //!
-//! Periods live in storage (`parameter_types!` with `storage`), so governance (and the dev
-//! network's end-to-end tests, through sudo) can tune them with `system.set_storage` at the key
-//! `twox_128(":Name:")` without a runtime upgrade; the values below are the defaults.
+//! Fee rate and split, minimum stake and bond, periods and slash rates are governed parameters
+//! (`configs/parameters.rs`, changed by a `ComputeAdmin` referendum); limits and storage deposits
+//! are fixed here.
 //!
 //! Protocol fees go 40 % to the treasury account, 40 % to the staking reward pot and 20 % are
 //! burnt; what slashes take beyond the winners' share goes to the treasury. Both accounts are
 //! endowed with the existential deposit at genesis so that small credits are never dropped.
 
-use airtime_primitives::{AIR, DAYS, HOURS, MINUTES};
 use frame_support::{
 	parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU32, ConstU64},
 	PalletId,
 };
-use sp_runtime::{
-	traits::{AccountIdConversion, BlakeTwo256, Hash},
-	Perbill,
-};
+use sp_runtime::traits::{AccountIdConversion, BlakeTwo256, Hash};
 
 use crate::{
+	configs::parameters::dynamic_params::compute as params,
 	deposit, AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, RuntimeHoldReason,
 	System,
 };
 
-/// The treasury's account (pallet-treasury's conventional id, kept when it arrives).
+/// The treasury's account: pallet-treasury's (`configs/governance.rs` uses the same id).
 pub const TREASURY_PALLET_ID: PalletId = PalletId(*b"py/trsry");
 /// The pot from which stakers are rewarded.
 pub const STAKING_POT_PALLET_ID: PalletId = PalletId(*b"air/stkr");
@@ -43,30 +40,10 @@ parameter_types! {
 	pub TreasuryAccount: AccountId = treasury_account();
 	pub StakingPotAccount: AccountId = staking_pot_account();
 
-	pub const ProtocolFee: Perbill = Perbill::from_percent(5);
-	pub const FeeToTreasury: Perbill = Perbill::from_percent(40);
-	pub const FeeToStakers: Perbill = Perbill::from_percent(40);
-
-	pub const MinProviderStake: Balance = 100 * AIR;
 	/// A provider record: one item, about 200 bytes.
 	pub const ProviderDeposit: Balance = deposit(2, 200);
 	/// A job record and its queue entry: two items, about 400 bytes.
 	pub const JobDeposit: Balance = deposit(2, 400);
-	pub const MinChallengeBond: Balance = 10 * AIR;
-
-	pub storage UnbondingPeriod: BlockNumber = 7 * DAYS;
-	pub storage MinDeadline: BlockNumber = 3;
-	pub storage MaxDeadline: BlockNumber = 7 * DAYS;
-	pub storage RevealPeriod: BlockNumber = 10 * MINUTES;
-	pub storage ChallengePeriod: BlockNumber = HOURS;
-	pub storage VoteCommitPeriod: BlockNumber = 30 * MINUTES;
-	pub storage VoteRevealPeriod: BlockNumber = 30 * MINUTES;
-
-	pub const SlashOnTimeout: Perbill = Perbill::from_percent(10);
-	pub const SlashOnFailure: Perbill = Perbill::from_percent(1);
-	pub const SlashOnFraud: Perbill = Perbill::from_percent(50);
-	pub const SlashRewardShare: Perbill = Perbill::from_percent(50);
-	pub const ReputationDecay: Perbill = Perbill::from_percent(98);
 }
 
 /// Verifier seed: the parent block hash mixed with the subject. See pallet-compute's crate docs
@@ -88,20 +65,20 @@ impl pallet_compute::Config for Runtime {
 	type OnProtocolFeeTreasury = ResolveTo<TreasuryAccount, Balances>;
 	type OnProtocolFeeStakers = ResolveTo<StakingPotAccount, Balances>;
 	type OnSlash = ResolveTo<TreasuryAccount, Balances>;
-	type ProtocolFee = ProtocolFee;
-	type FeeToTreasury = FeeToTreasury;
-	type FeeToStakers = FeeToStakers;
-	type MinProviderStake = MinProviderStake;
+	type ProtocolFee = params::ProtocolFee;
+	type FeeToTreasury = params::FeeToTreasury;
+	type FeeToStakers = params::FeeToStakers;
+	type MinProviderStake = params::MinProviderStake;
 	type ProviderDeposit = ProviderDeposit;
 	type JobDeposit = JobDeposit;
-	type MinChallengeBond = MinChallengeBond;
-	type UnbondingPeriod = UnbondingPeriod;
-	type MinDeadline = MinDeadline;
-	type MaxDeadline = MaxDeadline;
-	type RevealPeriod = RevealPeriod;
-	type ChallengePeriod = ChallengePeriod;
-	type VoteCommitPeriod = VoteCommitPeriod;
-	type VoteRevealPeriod = VoteRevealPeriod;
+	type MinChallengeBond = params::MinChallengeBond;
+	type UnbondingPeriod = params::UnbondingPeriod;
+	type MinDeadline = params::MinDeadline;
+	type MaxDeadline = params::MaxDeadline;
+	type RevealPeriod = params::RevealPeriod;
+	type ChallengePeriod = params::ChallengePeriod;
+	type VoteCommitPeriod = params::VoteCommitPeriod;
+	type VoteRevealPeriod = params::VoteRevealPeriod;
 	type MaxRedundancy = ConstU32<5>;
 	type MaxJobsPerProvider = ConstU32<64>;
 	type MaxProviders = ConstU32<1_000>;
@@ -114,10 +91,10 @@ impl pallet_compute::Config for Runtime {
 	type MaxExecutorKinds = ConstU32<8>;
 	type VerifierQuorum = ConstU32<3>;
 	type MaxVerifierDraws = ConstU32<24>;
-	type SlashOnTimeout = SlashOnTimeout;
-	type SlashOnFailure = SlashOnFailure;
-	type SlashOnFraud = SlashOnFraud;
-	type SlashRewardShare = SlashRewardShare;
-	type ReputationDecay = ReputationDecay;
+	type SlashOnTimeout = params::SlashOnTimeout;
+	type SlashOnFailure = params::SlashOnFailure;
+	type SlashOnFraud = params::SlashOnFraud;
+	type SlashRewardShare = params::SlashRewardShare;
+	type ReputationDecay = params::ReputationDecay;
 	type WeightInfo = pallet_compute::weights::SubstrateWeight<Runtime>;
 }

@@ -3,14 +3,16 @@
 pub mod balances;
 pub mod compute;
 pub mod consensus;
+pub mod governance;
 pub mod multisig;
+pub mod parameters;
 pub mod proxy;
-pub mod sudo;
 pub mod system;
 pub mod transaction_payment;
 pub mod utility;
 
 pub use consensus::*;
+pub use parameters::{RuntimeParameters, RuntimeParametersKey, RuntimeParametersValue};
 pub use proxy::ProxyType;
 pub use system::*;
 pub use transaction_payment::*;

@@ -1,0 +1,148 @@
+//! Runtime migrations.
+//!
+//! ## v1: compute periods move into pallet-parameters
+//! Before governance, pallet-compute's periods were `parameter_types!` storage items that sudo set
+//! with `system.set_storage` at the well-known keys `twox_128(":Name:")`. Governance replaced them
+//! with pallet-parameters entries (`configs/parameters.rs`), which a `ComputeAdmin` referendum
+//! sets. A chain upgraded from before governance would silently fall back to the defaults and
+//! keep dead keys; this migration carries every value that was set over to pallet-parameters
+//! and removes the old keys. It is versioned on the governance origins pallet, which arrives in
+//! the same upgrade (on-chain version 0 → 1); chains that start with governance begin at 1 and
+//! skip it.
+
+use frame_support::{
+	migrations::VersionedMigration,
+	storage::unhashed,
+	traits::{Get, UncheckedOnRuntimeUpgrade},
+	weights::{constants::ParityDbWeight, Weight},
+};
+#[cfg(feature = "try-runtime")]
+use alloc::vec::Vec;
+use codec::Decode;
+
+use crate::{
+	configs::parameters::{dynamic_params::compute, RuntimeParameters},
+	BlockNumber, Runtime, RuntimeOrigin,
+};
+
+/// The v1 migration and its pieces.
+pub mod v1 {
+	use super::*;
+
+	/// The periods that lived at `twox_128(":Name:")`, and how to set each in pallet-parameters.
+	pub const OLD_PERIODS: [(&str, fn(BlockNumber) -> compute::Parameters); 7] = [
+		("UnbondingPeriod", |v| compute::Parameters::UnbondingPeriod(compute::UnbondingPeriod, Some(v))),
+		("MinDeadline", |v| compute::Parameters::MinDeadline(compute::MinDeadline, Some(v))),
+		("MaxDeadline", |v| compute::Parameters::MaxDeadline(compute::MaxDeadline, Some(v))),
+		("RevealPeriod", |v| compute::Parameters::RevealPeriod(compute::RevealPeriod, Some(v))),
+		("ChallengePeriod", |v| {
+			compute::Parameters::ChallengePeriod(compute::ChallengePeriod, Some(v))
+		}),
+		("VoteCommitPeriod", |v| {
+			compute::Parameters::VoteCommitPeriod(compute::VoteCommitPeriod, Some(v))
+		}),
+		("VoteRevealPeriod", |v| {
+			compute::Parameters::VoteRevealPeriod(compute::VoteRevealPeriod, Some(v))
+		}),
+	];
+
+	/// The storage key `parameter_types! { pub storage Name: T = ..; }` used.
+	pub fn old_key(name: &str) -> [u8; 16] {
+		sp_crypto_hashing::twox_128(alloc::format!(":{name}:").as_bytes())
+	}
+
+	/// The current value of period `name` as the runtime reads it.
+	pub fn current(name: &str) -> Option<BlockNumber> {
+		Some(match name {
+			"UnbondingPeriod" => compute::UnbondingPeriod::get(),
+			"MinDeadline" => compute::MinDeadline::get(),
+			"MaxDeadline" => compute::MaxDeadline::get(),
+			"RevealPeriod" => compute::RevealPeriod::get(),
+			"ChallengePeriod" => compute::ChallengePeriod::get(),
+			"VoteCommitPeriod" => compute::VoteCommitPeriod::get(),
+			"VoteRevealPeriod" => compute::VoteRevealPeriod::get(),
+			_ => return None,
+		})
+	}
+
+	/// Moves every set period into pallet-parameters and deletes the old key. A value that does
+	/// not decode is dropped (the default applies) and logged.
+	pub struct MoveComputeParametersInner;
+
+	impl UncheckedOnRuntimeUpgrade for MoveComputeParametersInner {
+		fn on_runtime_upgrade() -> Weight {
+			let mut reads = 0u64;
+			let mut writes = 0u64;
+			for (name, setter) in OLD_PERIODS {
+				let key = old_key(name);
+				reads = reads.saturating_add(1);
+				let Some(raw) = unhashed::get_raw(&key) else { continue };
+				match BlockNumber::decode(&mut &raw[..]) {
+					Ok(value) => {
+						let set = pallet_parameters::Pallet::<Runtime>::set_parameter(
+							RuntimeOrigin::root(),
+							RuntimeParameters::Compute(setter(value)),
+						);
+						if let Err(e) = set {
+							log::error!(target: "runtime::migrations", "{name}: {e:?}");
+						}
+						writes = writes.saturating_add(1);
+					},
+					Err(_) => log::error!(
+						target: "runtime::migrations",
+						"{name}: undecodable value {raw:?} dropped; the default applies"
+					),
+				}
+				unhashed::kill(&key);
+				writes = writes.saturating_add(1);
+			}
+			ParityDbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, sp_runtime::TryRuntimeError> {
+			use codec::Encode;
+			let old: Vec<(u32, Option<BlockNumber>)> = OLD_PERIODS
+				.iter()
+				.enumerate()
+				.map(|(i, (name, _))| {
+					let value = unhashed::get_raw(&old_key(name))
+						.and_then(|raw| BlockNumber::decode(&mut &raw[..]).ok());
+					(i as u32, value)
+				})
+				.collect();
+			Ok(old.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let old: Vec<(u32, Option<BlockNumber>)> = Decode::decode(&mut &state[..])
+				.map_err(|_| sp_runtime::TryRuntimeError::Other("pre-upgrade state"))?;
+			for (i, value) in old {
+				let (name, _) = OLD_PERIODS
+					.get(i as usize)
+					.ok_or(sp_runtime::TryRuntimeError::Other("period index"))?;
+				frame_support::ensure!(
+					unhashed::get_raw(&old_key(name)).is_none(),
+					"an old period key is left"
+				);
+				if let Some(value) = value {
+					frame_support::ensure!(
+						current(name) == Some(value),
+						"a migrated period does not read back"
+					);
+				}
+			}
+			Ok(())
+		}
+	}
+
+	/// [`MoveComputeParametersInner`], run once: governance origins pallet version 0 → 1.
+	pub type MoveComputeParameters = VersionedMigration<
+		0,
+		1,
+		MoveComputeParametersInner,
+		pallet_governance::Pallet<Runtime>,
+		ParityDbWeight,
+	>;
+}
