@@ -6,14 +6,13 @@
 //! - `local_testnet` (`local`): four validators, Alice, Bob, Charlie and Dave (GRANDPA needs 3 of
 //!   4 to finalize); same endowments.
 //!
-//! There is no sudo key: Root is reached only through a root-track referendum. Governed
-//! parameters start at the defaults in `configs/parameters.rs` (pallet-parameters has no genesis
-//! config at stable2609).
+//! There is no sudo key: Root is reached only through a root-track referendum. Both presets write
+//! every governed parameter at its launch value (`configs/parameters.rs`) into pallet-parameters,
+//! through the governance pallet's genesis config (pallet-parameters has none at stable2609).
 
-use crate::{
-	AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, AIR, EXISTENTIAL_DEPOSIT,
-};
+use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, AIR, EXISTENTIAL_DEPOSIT};
 use alloc::{vec, vec::Vec};
+use codec::Encode;
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -59,6 +58,12 @@ fn testnet_genesis(
 		},
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		},
+		origins: pallet_governance::GenesisConfig {
+			parameters: crate::configs::parameters::launch_parameters()
+				.iter()
+				.map(Encode::encode)
+				.collect::<Vec<_>>(),
 		},
 	})
 }

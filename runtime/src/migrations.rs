@@ -10,15 +10,15 @@
 //! the same upgrade (on-chain version 0 → 1); chains that start with governance begin at 1 and
 //! skip it.
 
+#[cfg(feature = "try-runtime")]
+use alloc::vec::Vec;
+use codec::Decode;
 use frame_support::{
 	migrations::VersionedMigration,
 	storage::unhashed,
 	traits::{Get, UncheckedOnRuntimeUpgrade},
 	weights::{constants::ParityDbWeight, Weight},
 };
-#[cfg(feature = "try-runtime")]
-use alloc::vec::Vec;
-use codec::Decode;
 
 use crate::{
 	configs::parameters::{dynamic_params::compute, RuntimeParameters},
@@ -29,9 +29,14 @@ use crate::{
 pub mod v1 {
 	use super::*;
 
+	/// Builds the pallet-parameters entry of one period from its old value.
+	pub type PeriodSetter = fn(BlockNumber) -> compute::Parameters;
+
 	/// The periods that lived at `twox_128(":Name:")`, and how to set each in pallet-parameters.
-	pub const OLD_PERIODS: [(&str, fn(BlockNumber) -> compute::Parameters); 7] = [
-		("UnbondingPeriod", |v| compute::Parameters::UnbondingPeriod(compute::UnbondingPeriod, Some(v))),
+	pub const OLD_PERIODS: [(&str, PeriodSetter); 7] = [
+		("UnbondingPeriod", |v| {
+			compute::Parameters::UnbondingPeriod(compute::UnbondingPeriod, Some(v))
+		}),
 		("MinDeadline", |v| compute::Parameters::MinDeadline(compute::MinDeadline, Some(v))),
 		("MaxDeadline", |v| compute::Parameters::MaxDeadline(compute::MaxDeadline, Some(v))),
 		("RevealPeriod", |v| compute::Parameters::RevealPeriod(compute::RevealPeriod, Some(v))),

@@ -15,8 +15,8 @@ use airtime_runtime::{
 		governance::Tracks,
 		parameters::{dynamic_params::compute, RuntimeParameters},
 	},
-	AccountId, AllPalletsWithSystem, Balance, Balances, OriginCaller, Preimage, Referenda,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, AIR,
+	AccountId, AllPalletsWithSystem, Balance, Balances, OriginCaller, Preimage, Referenda, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, AIR,
 };
 use codec::Encode;
 use common::{build_block, new_ext, FIRST_SLOT};
@@ -54,11 +54,11 @@ fn advance(n: u32) {
 /// Builds blocks until `done` holds, at most the whole life of a referendum on `track`.
 fn advance_until(track: u16, mut done: impl FnMut() -> bool) {
 	let info = Tracks::info(track).expect("known track");
-	let bound = info.prepare_period +
-		info.decision_period +
-		info.confirm_period +
-		info.min_enactment_period +
-		10;
+	let bound = info.prepare_period
+		+ info.decision_period
+		+ info.confirm_period
+		+ info.min_enactment_period
+		+ 10;
 	for _ in 0..bound {
 		if done() {
 			return;
@@ -90,12 +90,9 @@ fn propose_and_vote(origin: OriginCaller, call: RuntimeCall, aye: bool) -> u32 {
 	)
 	.expect("submitted");
 	Referenda::place_decision_deposit(signed(Sr25519Keyring::Alice), index).expect("deposit");
-	for voter in [
-		Sr25519Keyring::Bob,
-		Sr25519Keyring::Charlie,
-		Sr25519Keyring::Dave,
-		Sr25519Keyring::Eve,
-	] {
+	for voter in
+		[Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave, Sr25519Keyring::Eve]
+	{
 		pallet_conviction_voting::Pallet::<Runtime>::vote(
 			signed(voter),
 			index,
@@ -143,6 +140,33 @@ fn every_pallet_passes_its_integrity_test_and_the_tracks_are_sorted() {
 }
 
 #[test]
+fn the_presets_write_every_governed_parameter_at_genesis() {
+	let launch = airtime_runtime::configs::parameters::launch_parameters();
+	assert_eq!(launch.len(), 17, "every compute parameter");
+	for preset in [DEV, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
+		new_ext(preset).execute_with(|| {
+			let stored: Vec<_> = pallet_parameters::Parameters::<Runtime>::iter().collect();
+			assert_eq!(stored.len(), launch.len(), "{preset}: one entry per parameter");
+			for parameter in &launch {
+				let (key, value) =
+					frame_support::traits::dynamic_params::AggregatedKeyValue::into_parts(
+						parameter.clone(),
+					);
+				assert_eq!(
+					pallet_parameters::Parameters::<Runtime>::get(&key),
+					value,
+					"{preset}: {key:?}"
+				);
+			}
+			assert_eq!(
+				compute::ChallengePeriod::get(),
+				airtime_runtime::configs::parameters::launch::CHALLENGE_PERIOD
+			);
+		});
+	}
+}
+
+#[test]
 fn compute_parameters_need_compute_admin_or_root() {
 	new_ext(DEV).execute_with(|| {
 		start();
@@ -176,7 +200,8 @@ fn a_compute_admin_referendum_changes_the_protocol_fee() {
 			true,
 		);
 		let info = Tracks::info(pallet_governance::tracks::ids::COMPUTE_ADMIN).unwrap();
-		let deposits = info.decision_deposit + <Runtime as pallet_referenda::Config>::SubmissionDeposit::get();
+		let deposits =
+			info.decision_deposit + <Runtime as pallet_referenda::Config>::SubmissionDeposit::get();
 		assert_eq!(free_before - Balances::balance(&alice), deposits, "both deposits reserved");
 
 		advance_until(20, || approved(index));
@@ -273,7 +298,10 @@ fn a_small_spender_referendum_pays_from_the_treasury_within_its_limit() {
 		let before = Balances::balance(&ferdie);
 		Treasury::payout(signed(Sr25519Keyring::Charlie), 0).unwrap();
 		assert_eq!(Balances::balance(&ferdie) - before, amount);
-		assert_eq!(Balances::balance(&treasury), 50_000 * AIR + airtime_runtime::EXISTENTIAL_DEPOSIT - amount);
+		assert_eq!(
+			Balances::balance(&treasury),
+			50_000 * AIR + airtime_runtime::EXISTENTIAL_DEPOSIT - amount
+		);
 		// Paid once only.
 		assert!(Treasury::payout(signed(Sr25519Keyring::Charlie), 0).is_err());
 	});
@@ -287,11 +315,13 @@ fn a_preimage_holds_its_deposit_until_unnoted() {
 		let bytes = set_protocol_fee(Perbill::from_percent(9)).encode();
 		let hash = sp_io::hashing::blake2_256(&bytes).into();
 		Preimage::note_preimage(signed(Sr25519Keyring::Alice), bytes.clone()).unwrap();
-		let reason = airtime_runtime::RuntimeHoldReason::Preimage(
-			pallet_preimage::HoldReason::Preimage,
-		);
+		let reason =
+			airtime_runtime::RuntimeHoldReason::Preimage(pallet_preimage::HoldReason::Preimage);
 		let held = Balances::balance_on_hold(&reason, &alice);
-		assert_eq!(held, airtime_runtime::deposit(2, 64) + airtime_runtime::deposit(0, bytes.len() as u32));
+		assert_eq!(
+			held,
+			airtime_runtime::deposit(2, 64) + airtime_runtime::deposit(0, bytes.len() as u32)
+		);
 		Preimage::unnote_preimage(signed(Sr25519Keyring::Alice), hash).unwrap();
 		assert_eq!(Balances::balance_on_hold(&reason, &alice), 0);
 	});
@@ -439,12 +469,19 @@ fn bad_input_is_refused_with_the_pallets_own_errors() {
 			pallet_conviction_voting::Error::<Runtime>::NotOngoing.into()
 		);
 		for voter in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave] {
-			pallet_conviction_voting::Pallet::<Runtime>::vote(signed(voter), 0, vote(900_000 * AIR))
-				.unwrap();
+			pallet_conviction_voting::Pallet::<Runtime>::vote(
+				signed(voter),
+				0,
+				vote(900_000 * AIR),
+			)
+			.unwrap();
 		}
 		advance_until(0, || {
 			System::events().iter().any(|r| {
-				matches!(r.event, RuntimeEvent::Scheduler(pallet_scheduler::Event::CallUnavailable { .. }))
+				matches!(
+					r.event,
+					RuntimeEvent::Scheduler(pallet_scheduler::Event::CallUnavailable { .. })
+				)
 			})
 		});
 		assert!(approved(0));

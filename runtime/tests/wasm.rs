@@ -65,20 +65,15 @@ fn wasm_runtime_version_matches_native() {
 #[cfg(feature = "fast-runtime")]
 #[test]
 fn upgrade_test_wasm_is_this_runtime_one_spec_version_up() {
-	let wasm = Wasm::of(
-		airtime_runtime::upgrade_test::WASM_BINARY.expect("built with fast-runtime"),
-	);
+	let wasm =
+		Wasm::of(airtime_runtime::upgrade_test::WASM_BINARY.expect("built with fast-runtime"));
 	let mut ext = sp_io::TestExternalities::default();
 	let version =
 		RuntimeVersion::decode(&mut &wasm.call(&mut ext, "Core_version", &[])[..]).unwrap();
 	assert_eq!(version.spec_name, VERSION.spec_name);
 	assert_eq!(version.spec_version, VERSION.spec_version + 1);
 	assert_eq!(version.transaction_version, VERSION.transaction_version);
-	assert_ne!(
-		airtime_runtime::upgrade_test::WASM_BINARY,
-		WASM_BINARY,
-		"two distinct blobs"
-	);
+	assert_ne!(airtime_runtime::upgrade_test::WASM_BINARY, WASM_BINARY, "two distinct blobs");
 }
 
 /// Genesis built by the wasm's `GenesisBuilder` equals genesis built natively, and a block

@@ -73,7 +73,8 @@
 //! - There is no technical fellowship, so no whitelisted fast track: every runtime upgrade goes
 //!   through the root track's full periods.
 //! - The origins pallet has no calls and no storage of its own (only a storage version, which the
-//!   runtime's governance migration uses), hence no weights or benchmarks.
+//!   runtime's governance migration uses, and a genesis config that seeds the governed
+//!   parameters), hence no weights or benchmarks.
 //! - Curve and deposit figures are reasoned, not simulated against a real token distribution;
 //!   governance can replace the whole table only by a runtime upgrade.
 
@@ -103,11 +104,41 @@ pub mod pallet {
 	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {}
+	pub trait Config: frame_system::Config {
+		/// The runtime's governed parameters (pallet-parameters' aggregated `RuntimeParameters`).
+		type RuntimeParameters: Parameter;
+		/// Writes a governed parameter at genesis (the runtime passes it to pallet-parameters
+		/// as Root).
+		type GenesisParameters: crate::SetParameter<Self::RuntimeParameters>;
+	}
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	/// The governed parameters a network starts with, chosen by its genesis preset. Each entry is a
+	/// SCALE-encoded `RuntimeParameters` (key and value); an entry that does not decode or is
+	/// refused fails the genesis build, so a broken preset cannot start a chain.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The encoded parameters, applied in order.
+		pub parameters: alloc::vec::Vec<alloc::vec::Vec<u8>>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (i, raw) in self.parameters.iter().enumerate() {
+				let parameter = T::RuntimeParameters::decode(&mut &raw[..])
+					.unwrap_or_else(|e| panic!("genesis parameter {i} does not decode: {e:?}"));
+				<T::GenesisParameters as crate::SetParameter<_>>::set(parameter)
+					.unwrap_or_else(|e| panic!("genesis parameter {i} refused: {e:?}"));
+			}
+		}
+	}
 
 	/// The custom origins a referendum can dispatch its call with. Each is decided on its own
 	/// track (see [`crate::tracks`]).
@@ -151,6 +182,13 @@ pub mod pallet {
 		#[codec(index = 7)]
 		StakingAdmin,
 	}
+}
+
+/// Sets one governed parameter (used at genesis; the runtime implements it with
+/// pallet-parameters' `set_parameter` as Root).
+pub trait SetParameter<P> {
+	/// Stores `parameter`.
+	fn set(parameter: P) -> frame_support::dispatch::DispatchResult;
 }
 
 /// Declares an `EnsureOrigin` that accepts exactly one custom origin.

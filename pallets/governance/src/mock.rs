@@ -18,7 +18,25 @@ impl frame_system::Config for Test {
 	type Block = Block;
 }
 
-impl pallet_governance::Config for Test {}
+impl pallet_governance::Config for Test {
+	type RuntimeParameters = u32;
+	type GenesisParameters = RecordParameters;
+}
+
+frame_support::parameter_types! {
+	/// What `RecordParameters` was given, in order.
+	pub static Recorded: Vec<u32> = vec![];
+}
+
+/// Records each genesis parameter; refuses 0.
+pub struct RecordParameters;
+impl crate::SetParameter<u32> for RecordParameters {
+	fn set(parameter: u32) -> frame_support::dispatch::DispatchResult {
+		frame_support::ensure!(parameter != 0, "zero is refused");
+		Recorded::mutate(|r| r.push(parameter));
+		Ok(())
+	}
+}
 
 /// The tracks as the Airtime runtime builds them, for the mock's origins.
 pub type ProductionTracks =

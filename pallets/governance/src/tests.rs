@@ -72,8 +72,10 @@ fn every_track_has_an_origin_and_the_tables_are_sorted_and_unique() {
 		names.dedup();
 		assert_eq!(names.len(), table.len(), "names unique");
 		for track in table.iter() {
-			let reachable = track.id == ids::ROOT ||
-				ALL_ORIGINS.iter().any(|(_, id, name)| *id == track.id && *name == name_of(track));
+			let reachable = track.id == ids::ROOT
+				|| ALL_ORIGINS
+					.iter()
+					.any(|(_, id, name)| *id == track.id && *name == name_of(track));
 			assert!(reachable, "track {} has no origin", name_of(track));
 		}
 	}
@@ -121,7 +123,10 @@ fn curves_are_valid() {
 	assert_eq!(root.min_support.threshold(Perbill::one()), Perbill::zero());
 	let compute = PRODUCTION.iter().find(|t| t.id == ids::COMPUTE_ADMIN).expect("present");
 	let support_7d = compute.info.min_support.threshold(at(7));
-	assert!(support_7d >= Perbill::from_percent(8) && support_7d <= Perbill::from_percent(11), "{support_7d:?}");
+	assert!(
+		support_7d >= Perbill::from_percent(8) && support_7d <= Perbill::from_percent(11),
+		"{support_7d:?}"
+	);
 }
 
 #[test]
@@ -138,17 +143,17 @@ fn fast_profile_only_shortens_periods() {
 		assert!(fast.info.confirm_period <= prod.info.confirm_period);
 		assert!(fast.info.min_enactment_period <= prod.info.min_enactment_period);
 		// Minutes, not days: a referendum on a fast chain ends within 10 minutes of 6 s blocks.
-		let total = fast.info.prepare_period +
-			fast.info.decision_period +
-			fast.info.min_enactment_period;
+		let total =
+			fast.info.prepare_period + fast.info.decision_period + fast.info.min_enactment_period;
 		assert!(total <= 100, "{} takes {total} blocks", name_of(fast));
 	}
-	assert!(tracks::FAST_TIMINGS.decision_long < tracks::PRODUCTION_TIMINGS.confirm);
+	const { assert!(tracks::FAST_TIMINGS.decision_long < tracks::PRODUCTION_TIMINGS.confirm) };
 }
 
 #[test]
 fn deposits_rise_with_power() {
-	let deposit = |id| PRODUCTION.iter().find(|t| t.id == id).expect("present").info.decision_deposit;
+	let deposit =
+		|id| PRODUCTION.iter().find(|t| t.id == id).expect("present").info.decision_deposit;
 	assert!(deposit(ids::ROOT) > deposit(ids::REFERENDUM_KILLER));
 	assert!(deposit(ids::REFERENDUM_KILLER) > deposit(ids::REFERENDUM_CANCELLER));
 	assert!(deposit(ids::BIG_SPENDER) > deposit(ids::SMALL_SPENDER));
@@ -182,5 +187,38 @@ fn spenders_yield_their_limits() {
 	assert_eq!(limit(Origin::Treasurer), Some(TREASURER_SPEND_LIMIT));
 	assert_eq!(limit(Origin::ComputeAdmin), None);
 	assert!(<Spender as EnsureOrigin<RuntimeOrigin>>::try_origin(RuntimeOrigin::signed(1)).is_err());
-	assert!(SMALL_SPEND_LIMIT < BIG_SPEND_LIMIT && BIG_SPEND_LIMIT < TREASURER_SPEND_LIMIT);
+	const { assert!(SMALL_SPEND_LIMIT < BIG_SPEND_LIMIT && BIG_SPEND_LIMIT < TREASURER_SPEND_LIMIT) };
+}
+
+mod genesis {
+	use super::*;
+	use codec::Encode;
+	use sp_runtime::BuildStorage;
+
+	fn build(parameters: Vec<Vec<u8>>) -> Result<sp_runtime::Storage, String> {
+		RuntimeGenesisConfig {
+			system: Default::default(),
+			origins: crate::GenesisConfig { parameters, _config: Default::default() },
+		}
+		.build_storage()
+	}
+
+	#[test]
+	fn the_preset_parameters_are_set_in_order() {
+		Recorded::take();
+		build(vec![7u32.encode(), 9u32.encode()]).expect("builds");
+		assert_eq!(Recorded::get(), vec![7, 9]);
+	}
+
+	#[test]
+	#[should_panic(expected = "genesis parameter 1 does not decode")]
+	fn an_undecodable_parameter_fails_the_genesis_build() {
+		let _ = build(vec![7u32.encode(), vec![1, 2]]);
+	}
+
+	#[test]
+	#[should_panic(expected = "genesis parameter 0 refused")]
+	fn a_refused_parameter_fails_the_genesis_build() {
+		let _ = build(vec![0u32.encode()]);
+	}
 }

@@ -252,6 +252,9 @@ impl TrackProfile for Fast {
 
 /// The track a (pallets-)origin is decided on: Root on the root track, each custom origin on its
 /// own, anything else (a signed account, `None`) on none, so it cannot be proposed.
+///
+/// `Err(())` is what pallet-referenda's `TracksInfo::track_for` returns for "no track".
+#[allow(clippy::result_unit_err)]
 pub fn track_for_origin<AccountId, O>(origin: &O) -> Result<TrackId, ()>
 where
 	O: Clone + TryInto<frame_system::RawOrigin<AccountId>> + TryInto<Origin>,

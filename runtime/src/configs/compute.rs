@@ -16,9 +16,8 @@ use frame_support::{
 use sp_runtime::traits::{AccountIdConversion, BlakeTwo256, Hash};
 
 use crate::{
-	configs::parameters::dynamic_params::compute as params,
-	deposit, AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, RuntimeHoldReason,
-	System,
+	configs::parameters::dynamic_params::compute as params, deposit, AccountId, Balance, Balances,
+	BlockNumber, Runtime, RuntimeEvent, RuntimeHoldReason, System,
 };
 
 /// The treasury's account: pallet-treasury's (`configs/governance.rs` uses the same id).

@@ -46,8 +46,11 @@ pub type Tracks = pallet_governance::tracks::AirtimeTracks<OriginCaller, Account
 
 parameter_types! {
 	/// Scheduled calls (enacted referenda among them) may use 80 % of a block.
-	pub MaximumSchedulerWeight: Weight =
-		Perbill::from_percent(80) * RuntimeBlockWeights::get().max_block;
+	pub MaximumSchedulerWeight: Weight = {
+		let max = RuntimeBlockWeights::get().max_block;
+		let share = Perbill::from_percent(80);
+		Weight::from_parts(share.mul_floor(max.ref_time()), share.mul_floor(max.proof_size()))
+	};
 }
 
 impl pallet_scheduler::Config for Runtime {
@@ -139,7 +142,10 @@ impl pallet_referenda::Config for Runtime {
 	type BlockNumberProvider = System;
 }
 
-impl pallet_governance::Config for Runtime {}
+impl pallet_governance::Config for Runtime {
+	type RuntimeParameters = crate::configs::RuntimeParameters;
+	type GenesisParameters = crate::configs::parameters::ParametersAtGenesis;
+}
 
 parameter_types! {
 	pub const TreasuryPalletId: PalletId = TREASURY_PALLET_ID;

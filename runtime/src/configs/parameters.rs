@@ -1,7 +1,7 @@
 //! `pallet_parameters`: the economic parameters governance changes without a runtime upgrade.
 //!
-//! Each parameter has a compiled-in default (below) and an optional stored override, set with
-//! `parameters.set_parameter` by the origin its group demands ([`DynamicParameterOrigin`]):
+//! Each parameter has a launch value ([`launch`]), written at genesis by the presets, and changes
+//! with `parameters.set_parameter` by the origin its group demands ([`DynamicParameterOrigin`]):
 //! pallet-compute's by `ComputeAdmin` (or Root). The pallets read them through `Get`, so a change
 //! applies from the next block on. Data market, credits and staking parameters join here, under
 //! `MarketAdmin` and `StakingAdmin`, as those pallets land.
@@ -18,10 +18,10 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use pallet_governance::ComputeAdmin;
 
-#[allow(unused_imports)] // used inside `dynamic_params`, which the macro rewrites
-use crate::{prod_or_fast, Balance, BlockNumber, AIR, DAYS, HOURS, MINUTES};
-use crate::{AccountId, Runtime, RuntimeEvent, RuntimeOrigin};
-#[allow(unused_imports)]
+use crate::{
+	prod_or_fast, AccountId, Balance, BlockNumber, Runtime, RuntimeEvent, RuntimeOrigin, AIR, DAYS,
+	HOURS, MINUTES,
+};
 use sp_runtime::Perbill;
 
 #[dynamic_params(RuntimeParameters, pallet_parameters::Parameters::<Runtime>)]
@@ -34,55 +34,132 @@ pub mod dynamic_params {
 	pub mod compute {
 		/// Protocol fee taken from each provider payment.
 		#[codec(index = 0)]
-		pub static ProtocolFee: Perbill = Perbill::from_percent(5);
+		pub static ProtocolFee: Perbill = launch::PROTOCOL_FEE;
 		/// Share of the protocol fee paid to the treasury.
 		#[codec(index = 1)]
-		pub static FeeToTreasury: Perbill = Perbill::from_percent(40);
+		pub static FeeToTreasury: Perbill = launch::FEE_TO_TREASURY;
 		/// Share of the protocol fee paid to the staking reward pot; the rest is burnt.
 		#[codec(index = 2)]
-		pub static FeeToStakers: Perbill = Perbill::from_percent(40);
+		pub static FeeToStakers: Perbill = launch::FEE_TO_STAKERS;
 		/// The smallest stake a provider registers with.
 		#[codec(index = 3)]
-		pub static MinProviderStake: Balance = 100 * AIR;
+		pub static MinProviderStake: Balance = launch::MIN_PROVIDER_STAKE;
 		/// The smallest bond a challenger posts.
 		#[codec(index = 4)]
-		pub static MinChallengeBond: Balance = 10 * AIR;
+		pub static MinChallengeBond: Balance = launch::MIN_CHALLENGE_BOND;
 		/// How long an unregistered provider's stake stays held.
 		#[codec(index = 5)]
-		pub static UnbondingPeriod: BlockNumber = 7 * DAYS;
+		pub static UnbondingPeriod: BlockNumber = launch::UNBONDING_PERIOD;
 		/// The nearest deadline a job may ask for, in blocks from submission.
 		#[codec(index = 6)]
-		pub static MinDeadline: BlockNumber = 3;
+		pub static MinDeadline: BlockNumber = launch::MIN_DEADLINE;
 		/// The farthest deadline a job may ask for.
 		#[codec(index = 7)]
-		pub static MaxDeadline: BlockNumber = 7 * DAYS;
+		pub static MaxDeadline: BlockNumber = launch::MAX_DEADLINE;
 		/// Reveal window after the last commitment of a redundant job.
 		#[codec(index = 8)]
-		pub static RevealPeriod: BlockNumber = 10 * MINUTES;
+		pub static RevealPeriod: BlockNumber = launch::REVEAL_PERIOD;
 		/// Challenge window after a result is attested (3 blocks with `fast-runtime`).
 		#[codec(index = 9)]
-		pub static ChallengePeriod: BlockNumber = prod_or_fast!(HOURS, 3);
+		pub static ChallengePeriod: BlockNumber = launch::CHALLENGE_PERIOD;
 		/// Verifiers' commit window.
 		#[codec(index = 10)]
-		pub static VoteCommitPeriod: BlockNumber = 30 * MINUTES;
+		pub static VoteCommitPeriod: BlockNumber = launch::VOTE_COMMIT_PERIOD;
 		/// Verifiers' reveal window.
 		#[codec(index = 11)]
-		pub static VoteRevealPeriod: BlockNumber = 30 * MINUTES;
+		pub static VoteRevealPeriod: BlockNumber = launch::VOTE_REVEAL_PERIOD;
 		/// Stake slashed from a provider that misses its deadline.
 		#[codec(index = 12)]
-		pub static SlashOnTimeout: Perbill = Perbill::from_percent(10);
+		pub static SlashOnTimeout: Perbill = launch::SLASH_ON_TIMEOUT;
 		/// Stake slashed from a provider that reports failure.
 		#[codec(index = 13)]
-		pub static SlashOnFailure: Perbill = Perbill::from_percent(1);
+		pub static SlashOnFailure: Perbill = launch::SLASH_ON_FAILURE;
 		/// Stake slashed from a provider found to have attested a wrong result.
 		#[codec(index = 14)]
-		pub static SlashOnFraud: Perbill = Perbill::from_percent(50);
+		pub static SlashOnFraud: Perbill = launch::SLASH_ON_FRAUD;
 		/// Share of a slash paid to the winners of a dispute; the rest to the treasury.
 		#[codec(index = 15)]
-		pub static SlashRewardShare: Perbill = Perbill::from_percent(50);
+		pub static SlashRewardShare: Perbill = launch::SLASH_REWARD_SHARE;
 		/// Per-job decay of a provider's reputation evidence.
 		#[codec(index = 16)]
-		pub static ReputationDecay: Perbill = Perbill::from_percent(98);
+		pub static ReputationDecay: Perbill = launch::REPUTATION_DECAY;
+	}
+}
+
+/// The values a network launches with. The genesis presets write every one of them into
+/// pallet-parameters ([`launch_parameters`]), so they are in state, visible in apps, from block 0;
+/// the same values are the compiled-in defaults, which apply only to a key governance deletes
+/// (`set_parameter` with `None`).
+pub mod launch {
+	use super::*;
+
+	/// Protocol fee taken from each provider payment.
+	pub const PROTOCOL_FEE: Perbill = Perbill::from_percent(5);
+	/// Share of the protocol fee paid to the treasury.
+	pub const FEE_TO_TREASURY: Perbill = Perbill::from_percent(40);
+	/// Share of the protocol fee paid to the staking reward pot; the rest is burnt.
+	pub const FEE_TO_STAKERS: Perbill = Perbill::from_percent(40);
+	/// The smallest stake a provider registers with.
+	pub const MIN_PROVIDER_STAKE: Balance = 100 * AIR;
+	/// The smallest bond a challenger posts.
+	pub const MIN_CHALLENGE_BOND: Balance = 10 * AIR;
+	/// How long an unregistered provider's stake stays held.
+	pub const UNBONDING_PERIOD: BlockNumber = 7 * DAYS;
+	/// The nearest deadline a job may ask for, in blocks from submission.
+	pub const MIN_DEADLINE: BlockNumber = 3;
+	/// The farthest deadline a job may ask for.
+	pub const MAX_DEADLINE: BlockNumber = 7 * DAYS;
+	/// Reveal window after the last commitment of a redundant job.
+	pub const REVEAL_PERIOD: BlockNumber = 10 * MINUTES;
+	/// Challenge window after a result is attested (3 blocks with `fast-runtime`).
+	pub const CHALLENGE_PERIOD: BlockNumber = prod_or_fast!(HOURS, 3);
+	/// Verifiers' commit window.
+	pub const VOTE_COMMIT_PERIOD: BlockNumber = 30 * MINUTES;
+	/// Verifiers' reveal window.
+	pub const VOTE_REVEAL_PERIOD: BlockNumber = 30 * MINUTES;
+	/// Stake slashed from a provider that misses its deadline.
+	pub const SLASH_ON_TIMEOUT: Perbill = Perbill::from_percent(10);
+	/// Stake slashed from a provider that reports failure.
+	pub const SLASH_ON_FAILURE: Perbill = Perbill::from_percent(1);
+	/// Stake slashed from a provider found to have attested a wrong result.
+	pub const SLASH_ON_FRAUD: Perbill = Perbill::from_percent(50);
+	/// Share of a slash paid to the winners of a dispute; the rest to the treasury.
+	pub const SLASH_REWARD_SHARE: Perbill = Perbill::from_percent(50);
+	/// Per-job decay of a provider's reputation evidence.
+	pub const REPUTATION_DECAY: Perbill = Perbill::from_percent(98);
+}
+
+/// Every governed parameter at its launch value, as the genesis presets write them.
+pub fn launch_parameters() -> alloc::vec::Vec<RuntimeParameters> {
+	use dynamic_params::compute::{self as c, Parameters as P};
+	use RuntimeParameters::Compute;
+	alloc::vec![
+		Compute(P::ProtocolFee(c::ProtocolFee, Some(launch::PROTOCOL_FEE))),
+		Compute(P::FeeToTreasury(c::FeeToTreasury, Some(launch::FEE_TO_TREASURY))),
+		Compute(P::FeeToStakers(c::FeeToStakers, Some(launch::FEE_TO_STAKERS))),
+		Compute(P::MinProviderStake(c::MinProviderStake, Some(launch::MIN_PROVIDER_STAKE))),
+		Compute(P::MinChallengeBond(c::MinChallengeBond, Some(launch::MIN_CHALLENGE_BOND))),
+		Compute(P::UnbondingPeriod(c::UnbondingPeriod, Some(launch::UNBONDING_PERIOD))),
+		Compute(P::MinDeadline(c::MinDeadline, Some(launch::MIN_DEADLINE))),
+		Compute(P::MaxDeadline(c::MaxDeadline, Some(launch::MAX_DEADLINE))),
+		Compute(P::RevealPeriod(c::RevealPeriod, Some(launch::REVEAL_PERIOD))),
+		Compute(P::ChallengePeriod(c::ChallengePeriod, Some(launch::CHALLENGE_PERIOD))),
+		Compute(P::VoteCommitPeriod(c::VoteCommitPeriod, Some(launch::VOTE_COMMIT_PERIOD))),
+		Compute(P::VoteRevealPeriod(c::VoteRevealPeriod, Some(launch::VOTE_REVEAL_PERIOD))),
+		Compute(P::SlashOnTimeout(c::SlashOnTimeout, Some(launch::SLASH_ON_TIMEOUT))),
+		Compute(P::SlashOnFailure(c::SlashOnFailure, Some(launch::SLASH_ON_FAILURE))),
+		Compute(P::SlashOnFraud(c::SlashOnFraud, Some(launch::SLASH_ON_FRAUD))),
+		Compute(P::SlashRewardShare(c::SlashRewardShare, Some(launch::SLASH_REWARD_SHARE))),
+		Compute(P::ReputationDecay(c::ReputationDecay, Some(launch::REPUTATION_DECAY))),
+	]
+}
+
+/// Writes governed parameters at genesis (`pallet_governance::GenesisConfig::parameters`), as
+/// Root through pallet-parameters.
+pub struct ParametersAtGenesis;
+impl pallet_governance::SetParameter<RuntimeParameters> for ParametersAtGenesis {
+	fn set(parameter: RuntimeParameters) -> frame_support::dispatch::DispatchResult {
+		pallet_parameters::Pallet::<Runtime>::set_parameter(RuntimeOrigin::root(), parameter)
 	}
 }
 
@@ -106,8 +183,9 @@ impl EnsureOriginWithArg<RuntimeOrigin, RuntimeParametersKey> for DynamicParamet
 		key: &RuntimeParametersKey,
 	) -> Result<Self::Success, RuntimeOrigin> {
 		match key {
-			RuntimeParametersKey::Compute(_) =>
-				EitherOf::<EnsureRoot<AccountId>, ComputeAdmin>::try_origin(origin),
+			RuntimeParametersKey::Compute(_) => {
+				EitherOf::<EnsureRoot<AccountId>, ComputeAdmin>::try_origin(origin)
+			},
 		}
 	}
 
