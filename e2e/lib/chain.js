@@ -55,21 +55,29 @@ export function waitForEvent(api, predicate, timeoutMs = 180_000) {
   return new Promise((resolve, reject) => {
     let unsub = () => {};
     let done = false;
+    let lastError;
     const timer = setTimeout(() => {
       done = true;
       unsub();
-      reject(new Error(`no matching event within ${timeoutMs} ms`));
+      reject(new Error(`no matching event within ${timeoutMs} ms${lastError ? `; last error: ${lastError}` : ''}`));
     }, timeoutMs);
     api.rpc.chain.subscribeFinalizedHeads(async (header) => {
       if (done) return;
       const blockHash = header.hash;
-      const events = await (await api.at(blockHash)).query.system.events();
-      const found = events.find(({ event }) => predicate(event));
-      if (found && !done) {
-        done = true;
-        clearTimeout(timer);
-        unsub();
-        resolve({ blockHash, event: found.event, events });
+      try {
+        const events = await (await api.at(blockHash)).query.system.events();
+        const found = events.find(({ event }) => predicate(event));
+        if (found && !done) {
+          done = true;
+          clearTimeout(timer);
+          unsub();
+          resolve({ blockHash, event: found.event, events });
+        }
+      } catch (e) {
+        // A block whose events cannot be read (e.g. while @polkadot/api swaps metadata around a
+        // runtime upgrade) is reported with the timeout, not thrown from this callback, where
+        // nothing could catch it.
+        lastError = `block ${blockHash.toHex()}: ${e.message}`;
       }
     }).then((u) => { unsub = u; if (done) u(); }, (e) => { clearTimeout(timer); reject(e); });
   });
