@@ -73,6 +73,19 @@ fn upgrade_test_wasm_is_this_runtime_one_spec_version_up() {
 	assert_eq!(version.spec_name, VERSION.spec_name);
 	assert_eq!(version.spec_version, VERSION.spec_version + 1);
 	assert_eq!(version.transaction_version, VERSION.transaction_version);
+	// Same code: the metadata (every call, event, storage item and type) is identical but for
+	// the `spec_version` inside System's `Version` constant (one little-endian u32), so clients
+	// keep decoding across the upgrade.
+	let upgraded = wasm.call(&mut ext, "Metadata_metadata", &[]);
+	let current = Wasm::new().call(&mut ext, "Metadata_metadata", &[]);
+	assert_eq!(upgraded.len(), current.len());
+	let differing: Vec<usize> =
+		(0..current.len()).filter(|i| upgraded.get(*i) != current.get(*i)).collect();
+	assert!(!differing.is_empty(), "the Version constant carries the new spec_version");
+	assert!(
+		differing.last().unwrap() - differing.first().unwrap() < 4,
+		"only the spec_version bytes differ, not {differing:?}"
+	);
 	assert_ne!(airtime_runtime::upgrade_test::WASM_BINARY, WASM_BINARY, "two distinct blobs");
 }
 
