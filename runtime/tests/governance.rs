@@ -106,6 +106,18 @@ fn propose_and_vote(origin: OriginCaller, call: RuntimeCall, aye: bool) -> u32 {
 	index
 }
 
+/// Alice proposes setting the compute protocol fee to `percent` as `ComputeAdmin`; the dev
+/// accounts vote `aye` or nay. Returns Alice's balance before and the referendum index.
+fn fee_referendum(percent: u32, aye: bool) -> (Balance, u32) {
+	let free_before = Balances::balance(&account(Sr25519Keyring::Alice));
+	let index = propose_and_vote(
+		OriginCaller::Origins(GovOrigin::ComputeAdmin),
+		set_protocol_fee(Perbill::from_percent(percent)),
+		aye,
+	);
+	(free_before, index)
+}
+
 fn approved(index: u32) -> bool {
 	matches!(
 		pallet_referenda::ReferendumInfoFor::<Runtime>::get(index),
@@ -193,12 +205,7 @@ fn a_compute_admin_referendum_changes_the_protocol_fee() {
 	new_ext(DEV).execute_with(|| {
 		start();
 		let alice = account(Sr25519Keyring::Alice);
-		let free_before = Balances::balance(&alice);
-		let index = propose_and_vote(
-			OriginCaller::Origins(GovOrigin::ComputeAdmin),
-			set_protocol_fee(Perbill::from_percent(8)),
-			true,
-		);
+		let (free_before, index) = fee_referendum(8, true);
 		let info = Tracks::info(pallet_governance::tracks::ids::COMPUTE_ADMIN).unwrap();
 		let deposits =
 			info.decision_deposit + <Runtime as pallet_referenda::Config>::SubmissionDeposit::get();
@@ -221,12 +228,7 @@ fn a_rejected_referendum_refunds_its_decision_deposit_and_changes_nothing() {
 	new_ext(DEV).execute_with(|| {
 		start();
 		let alice = account(Sr25519Keyring::Alice);
-		let free_before = Balances::balance(&alice);
-		let index = propose_and_vote(
-			OriginCaller::Origins(GovOrigin::ComputeAdmin),
-			set_protocol_fee(Perbill::from_percent(50)),
-			false,
-		);
+		let (free_before, index) = fee_referendum(50, false);
 		advance_until(20, || {
 			matches!(
 				pallet_referenda::ReferendumInfoFor::<Runtime>::get(index),
@@ -496,5 +498,22 @@ fn bad_input_is_refused_with_the_pallets_own_errors() {
 			Preimage::note_preimage(signed(Sr25519Keyring::Alice), too_big).unwrap_err(),
 			pallet_preimage::Error::<Runtime>::TooBig.into()
 		);
+	});
+}
+
+/// pallet-compute's treasury share of protocol fees (and its slashes) land in the treasury
+/// pallet's pot, which the spender tracks spend from.
+#[test]
+fn compute_fees_and_slashes_flow_into_the_treasury_pot() {
+	use frame_support::traits::{fungible::Balanced, OnUnbalanced};
+	new_ext(DEV).execute_with(|| {
+		start();
+		let pot_before = Treasury::pot();
+		let fee = <Balances as Balanced<AccountId>>::issue(70 * AIR);
+		<Runtime as pallet_compute::Config>::OnProtocolFeeTreasury::on_unbalanced(fee);
+		let slash = <Balances as Balanced<AccountId>>::issue(30 * AIR);
+		<Runtime as pallet_compute::Config>::OnSlash::on_unbalanced(slash);
+		assert_eq!(Treasury::pot() - pot_before, 100 * AIR);
+		assert_eq!(treasury_account(), pallet_treasury::Pallet::<Runtime>::account_id());
 	});
 }

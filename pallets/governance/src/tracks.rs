@@ -112,13 +112,18 @@ const SMALL_SPEND_SUPPORT: Curve =
 const BIG_SPEND_APPROVAL: Curve = Curve::make_linear(14, 14, percent(50), percent(100));
 const BIG_SPEND_SUPPORT: Curve = Curve::make_reciprocal(7, 14, percent(5), percent(0), percent(50));
 
-/// A track row with an admin track's deposit, periods and curves.
-const fn admin_track(id: TrackId, track_name: &str, t: &Timings) -> AirtimeTrack {
+/// A track row with the admin tracks' deposit, periods and curves (the treasurer's too).
+const fn admin_track(
+	id: TrackId,
+	track_name: &str,
+	max_deciding: u32,
+	t: &Timings,
+) -> AirtimeTrack {
 	Track {
 		id,
 		info: TrackInfo {
 			name: name(track_name),
-			max_deciding: 5,
+			max_deciding,
 			decision_deposit: 1_000 * AIR,
 			prepare_period: t.prepare,
 			decision_period: t.decision_long,
@@ -175,20 +180,7 @@ pub const fn track_table(t: &Timings) -> [AirtimeTrack; 9] {
 				min_support: KILL_SUPPORT,
 			},
 		},
-		Track {
-			id: ids::TREASURER,
-			info: TrackInfo {
-				name: name("treasurer"),
-				max_deciding: 2,
-				decision_deposit: 1_000 * AIR,
-				prepare_period: t.prepare,
-				decision_period: t.decision_long,
-				confirm_period: t.confirm,
-				min_enactment_period: t.enactment,
-				min_approval: ADMIN_APPROVAL,
-				min_support: ADMIN_SUPPORT,
-			},
-		},
+		admin_track(ids::TREASURER, "treasurer", 2, t),
 		Track {
 			id: ids::SMALL_SPENDER,
 			info: TrackInfo {
@@ -217,9 +209,9 @@ pub const fn track_table(t: &Timings) -> [AirtimeTrack; 9] {
 				min_support: BIG_SPEND_SUPPORT,
 			},
 		},
-		admin_track(ids::COMPUTE_ADMIN, "compute_admin", t),
-		admin_track(ids::MARKET_ADMIN, "market_admin", t),
-		admin_track(ids::STAKING_ADMIN, "staking_admin", t),
+		admin_track(ids::COMPUTE_ADMIN, "compute_admin", 5, t),
+		admin_track(ids::MARKET_ADMIN, "market_admin", 5, t),
+		admin_track(ids::STAKING_ADMIN, "staking_admin", 5, t),
 	]
 }
 
