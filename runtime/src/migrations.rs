@@ -31,43 +31,52 @@ pub mod v1 {
 
 	/// Builds the pallet-parameters entry of one period from its old value.
 	pub type PeriodSetter = fn(BlockNumber) -> compute::Parameters;
+	/// Reads one period as the runtime does.
+	pub type PeriodGetter = fn() -> BlockNumber;
 
-	/// The periods that lived at `twox_128(":Name:")`, and how to set each in pallet-parameters.
-	pub const OLD_PERIODS: [(&str, PeriodSetter); 7] = [
-		("UnbondingPeriod", |v| {
-			compute::Parameters::UnbondingPeriod(compute::UnbondingPeriod, Some(v))
-		}),
-		("MinDeadline", |v| compute::Parameters::MinDeadline(compute::MinDeadline, Some(v))),
-		("MaxDeadline", |v| compute::Parameters::MaxDeadline(compute::MaxDeadline, Some(v))),
-		("RevealPeriod", |v| compute::Parameters::RevealPeriod(compute::RevealPeriod, Some(v))),
-		("ChallengePeriod", |v| {
-			compute::Parameters::ChallengePeriod(compute::ChallengePeriod, Some(v))
-		}),
-		("VoteCommitPeriod", |v| {
-			compute::Parameters::VoteCommitPeriod(compute::VoteCommitPeriod, Some(v))
-		}),
-		("VoteRevealPeriod", |v| {
-			compute::Parameters::VoteRevealPeriod(compute::VoteRevealPeriod, Some(v))
-		}),
+	/// The periods that lived at `twox_128(":Name:")`: name, how to set each in
+	/// pallet-parameters, and how the runtime reads it.
+	pub const OLD_PERIODS: [(&str, PeriodSetter, PeriodGetter); 7] = [
+		(
+			"UnbondingPeriod",
+			|v| compute::Parameters::UnbondingPeriod(compute::UnbondingPeriod, Some(v)),
+			<compute::UnbondingPeriod as Get<BlockNumber>>::get,
+		),
+		(
+			"MinDeadline",
+			|v| compute::Parameters::MinDeadline(compute::MinDeadline, Some(v)),
+			<compute::MinDeadline as Get<BlockNumber>>::get,
+		),
+		(
+			"MaxDeadline",
+			|v| compute::Parameters::MaxDeadline(compute::MaxDeadline, Some(v)),
+			<compute::MaxDeadline as Get<BlockNumber>>::get,
+		),
+		(
+			"RevealPeriod",
+			|v| compute::Parameters::RevealPeriod(compute::RevealPeriod, Some(v)),
+			<compute::RevealPeriod as Get<BlockNumber>>::get,
+		),
+		(
+			"ChallengePeriod",
+			|v| compute::Parameters::ChallengePeriod(compute::ChallengePeriod, Some(v)),
+			<compute::ChallengePeriod as Get<BlockNumber>>::get,
+		),
+		(
+			"VoteCommitPeriod",
+			|v| compute::Parameters::VoteCommitPeriod(compute::VoteCommitPeriod, Some(v)),
+			<compute::VoteCommitPeriod as Get<BlockNumber>>::get,
+		),
+		(
+			"VoteRevealPeriod",
+			|v| compute::Parameters::VoteRevealPeriod(compute::VoteRevealPeriod, Some(v)),
+			<compute::VoteRevealPeriod as Get<BlockNumber>>::get,
+		),
 	];
 
 	/// The storage key `parameter_types! { pub storage Name: T = ..; }` used.
 	pub fn old_key(name: &str) -> [u8; 16] {
 		sp_crypto_hashing::twox_128(alloc::format!(":{name}:").as_bytes())
-	}
-
-	/// The current value of period `name` as the runtime reads it.
-	pub fn current(name: &str) -> Option<BlockNumber> {
-		Some(match name {
-			"UnbondingPeriod" => compute::UnbondingPeriod::get(),
-			"MinDeadline" => compute::MinDeadline::get(),
-			"MaxDeadline" => compute::MaxDeadline::get(),
-			"RevealPeriod" => compute::RevealPeriod::get(),
-			"ChallengePeriod" => compute::ChallengePeriod::get(),
-			"VoteCommitPeriod" => compute::VoteCommitPeriod::get(),
-			"VoteRevealPeriod" => compute::VoteRevealPeriod::get(),
-			_ => return None,
-		})
 	}
 
 	/// Moves every set period into pallet-parameters and deletes the old key. A value that does
@@ -78,7 +87,7 @@ pub mod v1 {
 		fn on_runtime_upgrade() -> Weight {
 			let mut reads = 0u64;
 			let mut writes = 0u64;
-			for (name, setter) in OLD_PERIODS {
+			for (name, setter, _) in OLD_PERIODS {
 				let key = old_key(name);
 				reads = reads.saturating_add(1);
 				let Some(raw) = unhashed::get_raw(&key) else { continue };
@@ -110,7 +119,7 @@ pub mod v1 {
 			let old: Vec<(u32, Option<BlockNumber>)> = OLD_PERIODS
 				.iter()
 				.enumerate()
-				.map(|(i, (name, _))| {
+				.map(|(i, (name, _, _))| {
 					let value = unhashed::get_raw(&old_key(name))
 						.and_then(|raw| BlockNumber::decode(&mut &raw[..]).ok());
 					(i as u32, value)
@@ -124,7 +133,7 @@ pub mod v1 {
 			let old: Vec<(u32, Option<BlockNumber>)> = Decode::decode(&mut &state[..])
 				.map_err(|_| sp_runtime::TryRuntimeError::Other("pre-upgrade state"))?;
 			for (i, value) in old {
-				let (name, _) = OLD_PERIODS
+				let (name, _, read) = OLD_PERIODS
 					.get(i as usize)
 					.ok_or(sp_runtime::TryRuntimeError::Other("period index"))?;
 				frame_support::ensure!(
@@ -132,10 +141,7 @@ pub mod v1 {
 					"an old period key is left"
 				);
 				if let Some(value) = value {
-					frame_support::ensure!(
-						current(name) == Some(value),
-						"a migrated period does not read back"
-					);
+					frame_support::ensure!(read() == value, "a migrated period does not read back");
 				}
 			}
 			Ok(())
