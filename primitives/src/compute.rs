@@ -100,22 +100,8 @@ pub fn vote_commitment<AccountId: Encode>(
 	commitment(VOTE_COMMITMENT_TAG, job, verifier, output_hash, &[], salt)
 }
 
-/// Balances cross the RPC as decimal strings: JSON numbers lose precision above 2^53.
 #[cfg(feature = "std")]
-mod balance_string {
-	use serde::{Deserialize, Deserializer, Serializer};
-
-	pub fn serialize<S: Serializer, B: core::fmt::Display>(b: &B, s: S) -> Result<S::Ok, S::Error> {
-		s.collect_str(b)
-	}
-
-	pub fn deserialize<'de, D: Deserializer<'de>, B: core::str::FromStr>(
-		d: D,
-	) -> Result<B, D::Error> {
-		let s = alloc::string::String::deserialize(d)?;
-		s.parse().map_err(|_| serde::de::Error::custom("not a decimal balance"))
-	}
-}
+use crate::balance_string;
 
 /// The phase of an open job.
 #[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]

@@ -22,6 +22,50 @@
 extern crate alloc;
 
 pub mod compute;
+pub mod data;
+
+/// Balances cross the RPC as decimal strings: JSON numbers lose precision above 2^53.
+#[cfg(feature = "std")]
+pub(crate) mod balance_string {
+	use serde::{Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer, B: core::fmt::Display>(b: &B, s: S) -> Result<S::Ok, S::Error> {
+		s.collect_str(b)
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>, B: core::str::FromStr>(
+		d: D,
+	) -> Result<B, D::Error> {
+		let s = alloc::string::String::deserialize(d)?;
+		s.parse().map_err(|_| serde::de::Error::custom("not a decimal balance"))
+	}
+}
+
+
+/// Optional balances as decimal strings (see [`balance_string`]).
+#[cfg(feature = "std")]
+pub(crate) mod balance_string_opt {
+	use serde::{Deserialize, Deserializer, Serializer};
+
+	pub fn serialize<S: Serializer, B: core::fmt::Display>(
+		b: &Option<B>,
+		s: S,
+	) -> Result<S::Ok, S::Error> {
+		match b {
+			Some(b) => s.collect_str(b),
+			None => s.serialize_none(),
+		}
+	}
+
+	pub fn deserialize<'de, D: Deserializer<'de>, B: core::str::FromStr>(
+		d: D,
+	) -> Result<Option<B>, D::Error> {
+		match Option::<alloc::string::String>::deserialize(d)? {
+			Some(s) => s.parse().map(Some).map_err(|_| serde::de::Error::custom("not a decimal balance")),
+			None => Ok(None),
+		}
+	}
+}
 
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},

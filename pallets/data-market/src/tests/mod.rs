@@ -1,0 +1,3 @@
+//! Unit tests of the data market.
+
+mod smoke;
