@@ -45,8 +45,9 @@ build_all
 step "cargo test (pallet-compute's property test runs ${COMPUTE_PROPTEST_CASES:-10000} sequences)"
 cargo test --locked --"$AIRTIME_PROFILE" --workspace --features "$AIRTIME_FEATURES"
 
-step "benchmarks run once as tests on the mock (runtime-benchmarks feature, pallet-compute only)"
-cargo test --locked --"$AIRTIME_PROFILE" -p pallet-compute --features runtime-benchmarks benchmarking
+step "benchmarks run once as tests on the mocks (runtime-benchmarks feature, Airtime's pallets)"
+cargo test --locked --"$AIRTIME_PROFILE" -p pallet-compute -p pallet-data-market \
+	--features pallet-compute/runtime-benchmarks,pallet-data-market/runtime-benchmarks benchmarking
 
 step "end-to-end (@polkadot/api against airtime-node --chain dev)"
 (cd e2e && AIRTIME_NODE="$AIRTIME_NODE" npm test)

@@ -346,9 +346,6 @@ pub trait DatasetUsage<AccountId, Balance> {
 	fn begin_use_weight(datasets: u32) -> Weight;
 	/// Weight of `job_settled` or `job_refunded` (the larger) with `datasets` datasets.
 	fn end_use_weight(datasets: u32) -> Weight;
-	/// Create `n` datasets `user` may use, for benchmarks of the calling pallet.
-	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_datasets(user: &AccountId, n: u32) -> Vec<DatasetId>;
 }
 
 /// No data market: every list of datasets is accepted and nothing is charged, so a pallet that
@@ -364,10 +361,6 @@ impl<AccountId, Balance> DatasetUsage<AccountId, Balance> for () {
 	}
 	fn end_use_weight(_: u32) -> Weight {
 		Weight::zero()
-	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_datasets(_: &AccountId, n: u32) -> Vec<DatasetId> {
-		(0..u64::from(n)).collect()
 	}
 }
 

@@ -187,6 +187,42 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl airtime_primitives::data::DataMarketApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn dataset(
+			id: airtime_primitives::data::DatasetId,
+		) -> Option<airtime_primitives::data::DatasetView<AccountId, Balance>> {
+			pallet_data_market::Pallet::<Runtime>::dataset_view(id)
+		}
+
+		fn search(
+			filter: airtime_primitives::data::DatasetFilter<Balance>,
+			start_after: Option<airtime_primitives::data::DatasetId>,
+			limit: u32,
+		) -> (
+			Vec<airtime_primitives::data::DatasetView<AccountId, Balance>>,
+			Option<airtime_primitives::data::DatasetId>,
+		) {
+			pallet_data_market::Pallet::<Runtime>::search(filter, start_after, limit)
+		}
+
+		fn grants(buyer: AccountId) -> Vec<airtime_primitives::data::GrantView<BlockNumber>> {
+			pallet_data_market::Pallet::<Runtime>::grants(&buyer)
+		}
+
+		fn purchase(
+			id: airtime_primitives::data::PurchaseId,
+		) -> Option<airtime_primitives::data::PurchaseView<AccountId, Balance, BlockNumber>> {
+			pallet_data_market::Pallet::<Runtime>::purchase_view(id)
+		}
+
+		fn lineage(
+			dataset: airtime_primitives::data::DatasetId,
+			depth: u32,
+		) -> Vec<airtime_primitives::data::LineageNode> {
+			pallet_data_market::Pallet::<Runtime>::lineage(dataset, depth)
+		}
+	}
+
 	impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance> for Runtime {
 		fn query_info(
 			uxt: <Block as BlockT>::Extrinsic,

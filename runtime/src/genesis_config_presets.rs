@@ -50,6 +50,7 @@ fn testnet_genesis(
 				.chain([
 					(crate::configs::compute::treasury_account(), EXISTENTIAL_DEPOSIT),
 					(crate::configs::compute::staking_pot_account(), EXISTENTIAL_DEPOSIT),
+					(crate::configs::data_market::curator_pot_account(), EXISTENTIAL_DEPOSIT),
 				])
 				.collect::<Vec<_>>(),
 		},

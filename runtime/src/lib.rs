@@ -270,6 +270,9 @@ mod runtime {
 	#[runtime::pallet_index(30)]
 	pub type Compute = pallet_compute;
 
+	#[runtime::pallet_index(31)]
+	pub type DataMarket = pallet_data_market;
+
 	#[runtime::pallet_index(20)]
 	pub type Scheduler = pallet_scheduler;
 

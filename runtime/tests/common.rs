@@ -101,3 +101,14 @@ pub fn build_block(
 
 /// The slot of the first block of a test chain: any slot works, as long as it increases.
 pub const FIRST_SLOT: u64 = 1_000;
+
+/// Builds `n` empty blocks after the current one (hooks, the scheduler and referenda alarms run
+/// as on a real chain).
+pub fn advance(n: u32) {
+	use airtime_runtime::System;
+	for _ in 0..n {
+		let number = System::block_number() + 1;
+		let parent = System::parent_hash();
+		build_block(parent, number, FIRST_SLOT + u64::from(number), vec![]);
+	}
+}

@@ -19,7 +19,7 @@ use airtime_runtime::{
 	RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, AIR,
 };
 use codec::Encode;
-use common::{build_block, new_ext, FIRST_SLOT};
+use common::{advance, new_ext};
 use frame_support::traits::{
 	fungible::{Inspect, InspectHold},
 	schedule::DispatchTime,
@@ -39,16 +39,6 @@ fn account(k: Sr25519Keyring) -> AccountId {
 
 fn signed(k: Sr25519Keyring) -> RuntimeOrigin {
 	RuntimeOrigin::signed(account(k))
-}
-
-/// Builds `n` empty blocks after the current one (hooks, the scheduler and referenda alarms run
-/// as on a real chain).
-fn advance(n: u32) {
-	for _ in 0..n {
-		let number = System::block_number() + 1;
-		let parent = System::parent_hash();
-		build_block(parent, number, FIRST_SLOT + u64::from(number), vec![]);
-	}
 }
 
 /// Builds blocks until `done` holds, at most the whole life of a referendum on `track`.

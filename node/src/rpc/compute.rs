@@ -21,7 +21,7 @@ use sp_runtime::{traits::Block as BlockT, Permill};
 /// The most providers one `compute_providers` call returns.
 pub const MAX_PAGE: u32 = 100;
 
-/// Error code of a failed runtime API call.
+/// Error code of a failed runtime API call (shared by every Airtime RPC module).
 pub const RUNTIME_ERROR: i32 = 1;
 /// Error code of an invalid argument.
 pub const INVALID_ARGUMENT: i32 = 2;
@@ -82,11 +82,11 @@ impl<C, B> Compute<C, B> {
 	}
 }
 
-fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
+pub(crate) fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, "runtime API call failed", Some(e.to_string()))
 }
 
-fn invalid(message: &str) -> ErrorObjectOwned {
+pub(crate) fn invalid(message: &str) -> ErrorObjectOwned {
 	ErrorObject::owned(INVALID_ARGUMENT, message, None::<()>)
 }
 

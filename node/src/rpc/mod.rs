@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod compute;
+pub mod data;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: airtime_primitives::compute::ComputeApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: airtime_primitives::data::DataMarketApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
@@ -46,7 +48,10 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(compute::ComputeApiServer::into_rpc(compute::Compute::<_, Block>::new(client)))?;
+	module.merge(compute::ComputeApiServer::into_rpc(compute::Compute::<_, Block>::new(
+		client.clone(),
+	)))?;
+	module.merge(data::DataMarketApiServer::into_rpc(data::DataMarket::<_, Block>::new(client)))?;
 
 	Ok(module)
 }

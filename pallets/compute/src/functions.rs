@@ -1,7 +1,7 @@
 //! The pallet's logic: `do_*` helpers behind the thin dispatchables, the timeout machinery,
 //! settlement, disputes, the read-only views of the runtime API and the `try_state` invariants.
 
-use crate::{pallet::*, types::*, weights::WeightInfo, ExecutorKind, JobId};
+use crate::{pallet::*, types::*, weights::WeightInfo, DatasetUsage, ExecutorKind, JobId};
 use airtime_primitives::compute::{
 	attestation_commitment, vote_commitment, JobPhase, JobView, OfferView, ProviderStatusView,
 	ProviderView, QuoteView, QuotedProvider, SlotView,
@@ -255,6 +255,9 @@ impl<T: Config> Pallet<T> {
 	/// End a job by returning its whole budget (and deposit) to the owner.
 	fn refund(id: JobId, job: &Job<T>, reason: RefundReason) {
 		Self::release(HoldReason::JobEscrow, &job.owner, job.budget);
+		if !job.spec.datasets.is_empty() {
+			T::Datasets::job_refunded(id);
+		}
 		Self::end_job(id, job);
 		Self::deposit_event(Event::JobRefunded {
 			job: id,
@@ -448,6 +451,7 @@ impl<T: Config> Pallet<T> {
 			timeout: deadline,
 		};
 		Self::schedule(id, &mut job, deadline, USER_PROBE, Self::user_queue_limit())?;
+		T::Datasets::begin_use(id, &who, &job.spec.datasets)?;
 		Self::hold(HoldReason::JobEscrow, &who, budget)?;
 		Self::hold(HoldReason::StorageDeposit, &who, deposit)?;
 		let kind = job.spec.kind;
@@ -642,7 +646,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::unschedule(id, job.timeout);
 		Self::evaluate(id, job);
-		Ok(Some(T::WeightInfo::reveal_attestation_last()).into())
+		Ok(Some(T::WeightInfo::reveal_attestation_last().saturating_add(Self::end_use_weight())).into())
 	}
 
 	/// All remaining slots revealed: agree → challenge window; differ → dispute. The job is off
@@ -867,7 +871,7 @@ impl<T: Config> Pallet<T> {
 		if !dispute.votes.iter().any(|(_, v)| matches!(v, Vote::Committed(_))) {
 			Self::unschedule(id, job.timeout);
 			Self::resolve(id, job, dispute);
-			return Ok(Some(T::WeightInfo::reveal_vote_last()).into());
+			return Ok(Some(T::WeightInfo::reveal_vote_last().saturating_add(Self::end_use_weight())).into());
 		}
 		Disputes::<T>::insert(id, dispute);
 		Ok(Some(T::WeightInfo::reveal_vote()).into())
@@ -1046,6 +1050,19 @@ impl<T: Config> Pallet<T> {
 		T::OnProtocolFeeStakers::on_unbalanced(stakers);
 		let refunded = job.budget.saturating_sub(paid).saturating_sub(fee);
 		Self::release(HoldReason::JobEscrow, owner, refunded);
+		if !job.spec.datasets.is_empty() {
+			let output = job.slots.iter().find_map(|s| match s.attestation {
+				Attestation::Revealed { output_hash, .. } => Some(output_hash),
+				_ => None,
+			});
+			match output {
+				Some(output) => T::Datasets::job_settled(id, output),
+				None => {
+					defensive!("a settled job has a revealed result");
+					T::Datasets::job_refunded(id);
+				},
+			}
+		}
 		Self::end_job(id, &job);
 		Self::deposit_event(Event::JobSettled {
 			job: id,
@@ -1152,6 +1169,13 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::claim_expired()
 			.max(T::WeightInfo::reveal_attestation_last())
 			.max(T::WeightInfo::reveal_vote_last())
+			.saturating_add(Self::end_use_weight())
+	}
+
+	/// The weight of telling the data market that a job ended (settled or refunded), for a job
+	/// naming the most datasets.
+	pub fn end_use_weight() -> Weight {
+		T::Datasets::end_use_weight(T::MaxInputs::get())
 	}
 
 	/// Work through due timeout queues: those of blocks before `now`, at most

@@ -109,7 +109,10 @@ mod tests;
 pub mod types;
 pub mod weights;
 
-pub use airtime_primitives::compute::{DatasetId, ExecutorKind, JobId};
+pub use airtime_primitives::{
+	compute::{DatasetId, ExecutorKind, JobId},
+	data::DatasetUsage,
+};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -273,6 +276,10 @@ pub mod pallet {
 		/// Factor applied to reputation evidence before each update.
 		#[pallet::constant]
 		type ReputationDecay: Get<Perbill>;
+
+		/// The data market: checks and charges the datasets a job names, and pays their owners
+		/// when the job settles (`()` accepts any list and charges nothing).
+		type Datasets: DatasetUsage<Self::AccountId, BalanceOf<Self>>;
 
 		/// Weights of the calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -716,7 +723,8 @@ pub mod pallet {
 		///
 		/// Also holds `JobDeposit`. Emits [`Event::JobSubmitted`].
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::submit_job())]
+		#[pallet::weight(T::WeightInfo::submit_job()
+			.saturating_add(T::Datasets::begin_use_weight(spec.datasets.len() as u32)))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
 			spec: JobSpec<T>,
@@ -735,7 +743,7 @@ pub mod pallet {
 		///
 		/// Emits [`Event::JobRefunded`] with reason `Cancelled`.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::cancel_job())]
+		#[pallet::weight(T::WeightInfo::cancel_job().saturating_add(Pallet::<T>::end_use_weight()))]
 		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_cancel_job(who, job)
@@ -832,7 +840,9 @@ pub mod pallet {
 		/// Emits [`Event::AttestationSubmitted`]; the last reveal also starts the challenge
 		/// period (results agree) or a dispute (they differ).
 		#[pallet::call_index(14)]
-		#[pallet::weight(T::WeightInfo::reveal_attestation_last().max(T::WeightInfo::reveal_attestation()))]
+		#[pallet::weight(T::WeightInfo::reveal_attestation_last()
+			.saturating_add(Pallet::<T>::end_use_weight())
+			.max(T::WeightInfo::reveal_attestation()))]
 		pub fn reveal_attestation(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -867,7 +877,7 @@ pub mod pallet {
 		/// Emits [`Event::JobChallenged`] and [`Event::DisputeOpened`] (or [`Event::JobRefunded`]
 		/// when no verifier quorum can be drawn).
 		#[pallet::call_index(16)]
-		#[pallet::weight(T::WeightInfo::challenge())]
+		#[pallet::weight(T::WeightInfo::challenge().saturating_add(Pallet::<T>::end_use_weight()))]
 		pub fn challenge(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -899,7 +909,9 @@ pub mod pallet {
 		///
 		/// Emits [`Event::VoteRevealed`]; the last reveal decides the dispute.
 		#[pallet::call_index(18)]
-		#[pallet::weight(T::WeightInfo::reveal_vote_last().max(T::WeightInfo::reveal_vote()))]
+		#[pallet::weight(T::WeightInfo::reveal_vote_last()
+			.saturating_add(Pallet::<T>::end_use_weight())
+			.max(T::WeightInfo::reveal_vote()))]
 		pub fn reveal_vote(
 			origin: OriginFor<T>,
 			job: JobId,

@@ -153,6 +153,7 @@ impl pallet_compute::Config for Test {
 	type SlashOnFraud = SlashOnFraud;
 	type SlashRewardShare = SlashRewardShare;
 	type ReputationDecay = ReputationDecay;
+	type Datasets = ();
 	type WeightInfo = ();
 }
 

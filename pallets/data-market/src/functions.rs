@@ -461,7 +461,7 @@ impl<T: Config> Pallet<T> {
 		let PurchaseState::Disputed { bond, .. } = p.state else {
 			return Err(Error::<T>::NotDisputed.into());
 		};
-		let slashed = if buyer_won {
+		if buyer_won {
 			T::Currency::transfer_on_hold(
 				&HoldReason::PurchaseEscrow.into(),
 				&p.seller,
@@ -475,15 +475,16 @@ impl<T: Config> Pallet<T> {
 			Self::remove_access(&p);
 			Self::close_purchase(id, &p);
 			Self::seller_record(&p.seller, |r| r.disputes_lost = r.disputes_lost.saturating_add(1));
-			Self::deposit_event(Event::DisputeResolved { purchase: id, buyer_won, slashed: Zero::zero() });
-			Zero::zero()
+			Self::deposit_event(Event::DisputeResolved {
+				purchase: id,
+				buyer_won,
+				slashed: Zero::zero(),
+			});
 		} else {
 			Self::slash_to(HoldReason::DisputeBond, &p.buyer, bond, &p.seller);
 			Self::deposit_event(Event::DisputeResolved { purchase: id, buyer_won, slashed: bond });
 			Self::finish_sale(id, p);
-			bond
-		};
-		let _ = slashed;
+		}
 		Ok(())
 	}
 
@@ -559,6 +560,7 @@ impl<T: Config> Pallet<T> {
 		let d = Self::dataset(id)?;
 		ensure!(d.owner != who, Error::<T>::OwnerCannotCurate);
 		ensure!(!Claims::<T>::contains_key(id, kind), Error::<T>::ClaimOpen);
+		ensure!(d.validation.get(kind) != ValidationState::Validated, Error::<T>::AlreadyValidated);
 		ensure!(stake >= T::MinClaimStake::get(), Error::<T>::StakeTooLow);
 		Self::ensure_can_hold(&who, stake)?;
 		Self::hold(HoldReason::ClaimStake, &who, stake)?;
@@ -658,6 +660,7 @@ impl<T: Config> Pallet<T> {
 		if ids.is_empty() {
 			return Ok(());
 		}
+		ensure!(!JobUses::<T>::contains_key(job), Error::<T>::JobAlreadyRecorded);
 		ensure!(ids.len() <= T::MaxDatasetsPerJob::get() as usize, Error::<T>::TooManyDatasets);
 		let mut seen = BTreeSet::new();
 		let mut charges = BoundedVec::<Charge<T>, T::MaxDatasetsPerJob>::new();
@@ -667,7 +670,8 @@ impl<T: Config> Pallet<T> {
 			let d = Self::dataset(*id)?;
 			let amount = if d.owner == *who {
 				Zero::zero()
-			} else if Accesses::<T>::get(who, id).is_some_and(|a| a.granted()) {
+			} else if Accesses::<T>::get(who, id).is_some_and(|a| a.granted() && a.purchase.is_none())
+			{
 				d.listing.royalty
 			} else {
 				ensure!(d.listed, Error::<T>::DatasetNotListed);
@@ -767,9 +771,11 @@ impl<T: Config> Pallet<T> {
 			.collect::<Vec<_>>()
 			.try_into()
 			.map_err(|_| Error::<T>::TooManyDatasets)?;
-		Self::do_list_dataset(who.clone(), listing, parents, Some((job, output)))?;
+		// The record's deposit is released first, so it can pay towards the listing's; a failed
+		// listing reverts both (dispatchables are transactional).
 		JobUses::<T>::remove(job);
 		Self::release(HoldReason::StorageDeposit, &who, record.deposit);
+		Self::do_list_dataset(who, listing, parents, Some((job, output)))?;
 		Ok(())
 	}
 
@@ -839,6 +845,9 @@ impl<T: Config> Pallet<T> {
 		limit: u32,
 	) -> (Vec<DatasetView<T::AccountId, BalanceOf<T>>>, Option<DatasetId>) {
 		let mut found = Vec::new();
+		if limit == 0 {
+			return (found, start_after);
+		}
 		let first = match start_after {
 			Some(id) => match id.checked_add(1) {
 				Some(first) => first,
@@ -865,9 +874,10 @@ impl<T: Config> Pallet<T> {
 		(found, more)
 	}
 
-	/// The datasets `who` has access to or an open purchase of.
+	/// The datasets `who` has access to or an open purchase of (at most `MaxSearchScan`).
 	pub fn grants(who: &T::AccountId) -> Vec<GrantView<BlockNumberFor<T>>> {
 		Accesses::<T>::iter_prefix(who)
+			.take(T::MaxSearchScan::get() as usize)
 			.map(|(dataset, a)| GrantView { dataset, purchase: a.purchase, since: a.since })
 			.collect()
 	}
@@ -1076,10 +1086,5 @@ impl<T: Config> DatasetUsage<T::AccountId, BalanceOf<T>> for Pallet<T> {
 
 	fn end_use_weight(datasets: u32) -> Weight {
 		T::WeightInfo::job_settled(datasets).max(T::WeightInfo::job_refunded(datasets))
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_datasets(user: &T::AccountId, n: u32) -> Vec<DatasetId> {
-		crate::benchmarking::datasets_for::<T>(user, n)
 	}
 }

@@ -41,8 +41,9 @@
 //!
 //! **Compute-to-data.** A compute job may name datasets. pallet-compute calls this pallet through
 //! [`airtime_primitives::data::DatasetUsage`] when the job is submitted: for each dataset the
-//! job's owner owes nothing if it owns the dataset, the royalty if it has access, and the
-//! royalty plus the price (the *per-use price*) otherwise, which needs the dataset to be listed.
+//! job's owner owes nothing if it owns the dataset, the royalty if it has access from a completed
+//! purchase, and the royalty plus the price (the *per-use price*) otherwise — including while its
+//! own purchase can still be disputed — which needs the dataset to be listed.
 //! The charges are held on the job's owner under [`HoldReason::UseEscrow`] with a `UseDeposit`.
 //! When the job settles each owner is paid its charge minus the protocol fee; when the job ends
 //! without a result the charges return. A settled job's record keeps its output hash until its
@@ -56,7 +57,9 @@
 //! from the pot (as far as the pot allows) and the property is *Validated*. A contested claim is
 //! decided by `DisputeOrigin` (`resolve_claim`): the losing side's stake or bond is slashed,
 //! `SlashRewardShare` of it to the winner and the rest to `OnSlash`; the property becomes
-//! *Validated* or *Refuted*. The dataset record shows each property's state.
+//! *Validated* or *Refuted*. The dataset record shows each property's state. A validated
+//! property takes no new claims (a curator could otherwise collect the reward again and again);
+//! an unchecked or refuted one does.
 //!
 //! **Provenance.** Parents must exist when a dataset is listed, so every parent is older than its
 //! child and the lineage graph is acyclic by construction. The `lineage(dataset, depth)` runtime
@@ -507,6 +510,10 @@ pub mod pallet {
 		Overflow,
 		/// No more ids.
 		IdsExhausted,
+		/// The property is already validated; only unchecked or refuted properties are claimed.
+		AlreadyValidated,
+		/// The data market already has a record of this job.
+		JobAlreadyRecorded,
 	}
 
 	#[pallet::hooks]

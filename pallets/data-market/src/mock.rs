@@ -263,5 +263,3 @@ pub fn claim(curator: AccountId, dataset: DatasetId, kind: ClaimKind) {
 	));
 }
 
-/// The data market as the compute glue sees it.
-pub type Usage = DataMarket;

@@ -95,5 +95,6 @@ impl pallet_compute::Config for Runtime {
 	type SlashOnFraud = params::SlashOnFraud;
 	type SlashRewardShare = params::SlashRewardShare;
 	type ReputationDecay = params::ReputationDecay;
+	type Datasets = crate::DataMarket;
 	type WeightInfo = pallet_compute::weights::SubstrateWeight<Runtime>;
 }

@@ -2,9 +2,9 @@
 //!
 //! Each parameter has a launch value ([`launch`]), written at genesis by the presets, and changes
 //! with `parameters.set_parameter` by the origin its group demands ([`DynamicParameterOrigin`]):
-//! pallet-compute's by `ComputeAdmin` (or Root). The pallets read them through `Get`, so a change
-//! applies from the next block on. Data market, credits and staking parameters join here, under
-//! `MarketAdmin` and `StakingAdmin`, as those pallets land.
+//! pallet-compute's by `ComputeAdmin`, pallet-data-market's by `MarketAdmin` (or Root for both).
+//! The pallets read them through `Get`, so a change applies from the next block on. Credits and
+//! staking parameters join here, under `StakingAdmin`, as those pallets land.
 //!
 //! Values are not range-checked when set (pallet-parameters has no hook for it); the consumers
 //! cope with any value: pallet-compute burns nothing when the fee shares add up to more than
@@ -16,7 +16,7 @@ use frame_support::{
 	traits::{EitherOf, EnsureOrigin, EnsureOriginWithArg},
 };
 use frame_system::EnsureRoot;
-use pallet_governance::ComputeAdmin;
+use pallet_governance::{ComputeAdmin, MarketAdmin};
 
 use crate::{
 	prod_or_fast, AccountId, Balance, BlockNumber, Runtime, RuntimeEvent, RuntimeOrigin, AIR, DAYS,
@@ -84,6 +84,39 @@ pub mod dynamic_params {
 		#[codec(index = 16)]
 		pub static ReputationDecay: Perbill = launch::REPUTATION_DECAY;
 	}
+
+	/// pallet-data-market's governed parameters (see its `Config` for what each means).
+	#[dynamic_pallet_params]
+	#[codec(index = 1)]
+	pub mod market {
+		/// Protocol fee taken from sale proceeds and royalties.
+		#[codec(index = 0)]
+		pub static ProtocolFee: Perbill = launch::MARKET_PROTOCOL_FEE;
+		/// Share of the protocol fee paid into the curator reward pot; the rest to the treasury.
+		#[codec(index = 1)]
+		pub static FeeToCurators: Perbill = launch::FEE_TO_CURATORS;
+		/// Paid from the pot to a curator whose claim stands.
+		#[codec(index = 2)]
+		pub static CuratorReward: Balance = launch::CURATOR_REWARD;
+		/// The smallest curator stake.
+		#[codec(index = 3)]
+		pub static MinClaimStake: Balance = launch::MIN_CLAIM_STAKE;
+		/// The smallest bond of a buyer disputing a key.
+		#[codec(index = 4)]
+		pub static MinDisputeBond: Balance = launch::MIN_DISPUTE_BOND;
+		/// Share of a slashed stake or bond paid to the winning side; the rest to the treasury.
+		#[codec(index = 5)]
+		pub static SlashRewardShare: Perbill = launch::MARKET_SLASH_REWARD_SHARE;
+		/// Blocks a seller has to deliver a key.
+		#[codec(index = 6)]
+		pub static DeliveryPeriod: BlockNumber = launch::DELIVERY_PERIOD;
+		/// Blocks after delivery in which the buyer may dispute.
+		#[codec(index = 7)]
+		pub static DisputePeriod: BlockNumber = launch::DISPUTE_PERIOD;
+		/// Blocks in which a curation claim may be countered.
+		#[codec(index = 8)]
+		pub static ClaimPeriod: BlockNumber = launch::CLAIM_PERIOD;
+	}
 }
 
 /// The values a network launches with. The genesis presets write every one of them into
@@ -127,12 +160,34 @@ pub mod launch {
 	pub const SLASH_REWARD_SHARE: Perbill = Perbill::from_percent(50);
 	/// Per-job decay of a provider's reputation evidence.
 	pub const REPUTATION_DECAY: Perbill = Perbill::from_percent(98);
+
+	/// Data market: protocol fee taken from sale proceeds and royalties.
+	pub const MARKET_PROTOCOL_FEE: Perbill = Perbill::from_percent(5);
+	/// Data market: share of its fee paid into the curator reward pot.
+	pub const FEE_TO_CURATORS: Perbill = Perbill::from_percent(20);
+	/// Data market: reward of a curator whose claim stands.
+	pub const CURATOR_REWARD: Balance = 5 * AIR;
+	/// Data market: the smallest curator stake.
+	pub const MIN_CLAIM_STAKE: Balance = 20 * AIR;
+	/// Data market: the smallest dispute bond.
+	pub const MIN_DISPUTE_BOND: Balance = 10 * AIR;
+	/// Data market: share of a slash paid to the winning side.
+	pub const MARKET_SLASH_REWARD_SHARE: Perbill = Perbill::from_percent(50);
+	/// Data market: blocks a seller has to deliver a key (10 with `fast-runtime`).
+	pub const DELIVERY_PERIOD: BlockNumber = prod_or_fast!(2 * DAYS, 10);
+	/// Data market: blocks a buyer has to dispute a key (5 with `fast-runtime`).
+	pub const DISPUTE_PERIOD: BlockNumber = prod_or_fast!(3 * DAYS, 5);
+	/// Data market: blocks a claim may be countered (10 with `fast-runtime`).
+	pub const CLAIM_PERIOD: BlockNumber = prod_or_fast!(7 * DAYS, 10);
 }
 
 /// Every governed parameter at its launch value, as the genesis presets write them.
 pub fn launch_parameters() -> alloc::vec::Vec<RuntimeParameters> {
-	use dynamic_params::compute::{self as c, Parameters as P};
-	use RuntimeParameters::Compute;
+	use dynamic_params::{
+		compute::{self as c, Parameters as P},
+		market::{self as m, Parameters as M},
+	};
+	use RuntimeParameters::{Compute, Market};
 	alloc::vec![
 		Compute(P::ProtocolFee(c::ProtocolFee, Some(launch::PROTOCOL_FEE))),
 		Compute(P::FeeToTreasury(c::FeeToTreasury, Some(launch::FEE_TO_TREASURY))),
@@ -151,6 +206,15 @@ pub fn launch_parameters() -> alloc::vec::Vec<RuntimeParameters> {
 		Compute(P::SlashOnFraud(c::SlashOnFraud, Some(launch::SLASH_ON_FRAUD))),
 		Compute(P::SlashRewardShare(c::SlashRewardShare, Some(launch::SLASH_REWARD_SHARE))),
 		Compute(P::ReputationDecay(c::ReputationDecay, Some(launch::REPUTATION_DECAY))),
+		Market(M::ProtocolFee(m::ProtocolFee, Some(launch::MARKET_PROTOCOL_FEE))),
+		Market(M::FeeToCurators(m::FeeToCurators, Some(launch::FEE_TO_CURATORS))),
+		Market(M::CuratorReward(m::CuratorReward, Some(launch::CURATOR_REWARD))),
+		Market(M::MinClaimStake(m::MinClaimStake, Some(launch::MIN_CLAIM_STAKE))),
+		Market(M::MinDisputeBond(m::MinDisputeBond, Some(launch::MIN_DISPUTE_BOND))),
+		Market(M::SlashRewardShare(m::SlashRewardShare, Some(launch::MARKET_SLASH_REWARD_SHARE))),
+		Market(M::DeliveryPeriod(m::DeliveryPeriod, Some(launch::DELIVERY_PERIOD))),
+		Market(M::DisputePeriod(m::DisputePeriod, Some(launch::DISPUTE_PERIOD))),
+		Market(M::ClaimPeriod(m::ClaimPeriod, Some(launch::CLAIM_PERIOD))),
 	]
 }
 
@@ -185,6 +249,9 @@ impl EnsureOriginWithArg<RuntimeOrigin, RuntimeParametersKey> for DynamicParamet
 		match key {
 			RuntimeParametersKey::Compute(_) => {
 				EitherOf::<EnsureRoot<AccountId>, ComputeAdmin>::try_origin(origin)
+			},
+			RuntimeParametersKey::Market(_) => {
+				EitherOf::<EnsureRoot<AccountId>, MarketAdmin>::try_origin(origin)
 			},
 		}
 	}
