@@ -144,7 +144,10 @@ fn every_pallet_passes_its_integrity_test_and_the_tracks_are_sorted() {
 #[test]
 fn the_presets_write_every_governed_parameter_at_genesis() {
 	let launch = airtime_runtime::configs::parameters::launch_parameters();
-	assert_eq!(launch.len(), 17, "every compute parameter");
+	let compute = launch.iter().filter(|p| matches!(p, RuntimeParameters::Compute(_))).count();
+	let market = launch.iter().filter(|p| matches!(p, RuntimeParameters::Market(_))).count();
+	assert_eq!((compute, market), (17, 9), "every compute and data market parameter");
+	assert_eq!(launch.len(), compute + market);
 	for preset in [DEV, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
 		new_ext(preset).execute_with(|| {
 			let stored: Vec<_> = pallet_parameters::Parameters::<Runtime>::iter().collect();

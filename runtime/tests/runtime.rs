@@ -74,18 +74,20 @@ fn dev_preset_has_alice_as_only_authority_and_no_sudo_key() {
 		for who in &endowed {
 			assert_eq!(free(who), ENDOWMENT);
 		}
-		// The treasury and the staking reward pot start with the existential deposit, so small
-		// fee and slash credits to them are never dropped.
+		// The treasury, the staking reward pot and the data market's curator pot start with the
+		// existential deposit, so small fee and slash credits to them are never dropped.
 		let pots = [
 			airtime_runtime::configs::compute::treasury_account(),
 			airtime_runtime::configs::compute::staking_pot_account(),
+			airtime_runtime::configs::data_market::curator_pot_account(),
 		];
 		for pot in &pots {
 			assert_eq!(free(pot), airtime_runtime::EXISTENTIAL_DEPOSIT);
 		}
 		assert_eq!(
 			Balances::total_issuance(),
-			ENDOWMENT * endowed.len() as Balance + 2 * airtime_runtime::EXISTENTIAL_DEPOSIT
+			ENDOWMENT * endowed.len() as Balance +
+				pots.len() as Balance * airtime_runtime::EXISTENTIAL_DEPOSIT
 		);
 	});
 }

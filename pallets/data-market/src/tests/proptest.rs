@@ -54,8 +54,13 @@ use std::{
 
 /// Accounts taking part (the last one has no delivery key at the start).
 const MAX_ACCOUNT: AccountId = 6;
-/// Sequences per run.
-const CASES: u32 = 64;
+/// Sequences per run: `DATA_MARKET_PROPTEST_CASES`, default 500 (what CI runs, about 20 s).
+fn cases() -> u32 {
+	std::env::var("DATA_MARKET_PROPTEST_CASES")
+		.ok()
+		.and_then(|v| v.trim().parse().ok())
+		.unwrap_or(500)
+}
 /// The longest sequence.
 const MAX_OPS: usize = 60;
 const KINDS: [ClaimKind; 3] = [ClaimKind::RootHash, ClaimKind::Schema, ClaimKind::License];
@@ -714,7 +719,7 @@ fn op_strategy() -> BoxedStrategy<Op> {
 #[test]
 fn random_sequences_keep_the_invariants() {
 	let config =
-		ProptestConfig { cases: CASES, failure_persistence: None, ..ProptestConfig::default() };
+		ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() };
 	let mut runner = TestRunner::new(config);
 	let totals: RefCell<BTreeMap<String, u32>> = RefCell::new(BTreeMap::new());
 	let result = runner.run(&vec_of(op_strategy(), 1..=MAX_OPS), |ops| {
