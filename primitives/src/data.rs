@@ -174,9 +174,7 @@ impl Validation {
 
 	/// Whether every kind is validated.
 	pub fn is_fully_validated(&self) -> bool {
-		[self.root_hash, self.schema, self.license]
-			.iter()
-			.all(|s| *s == ValidationState::Validated)
+		[self.root_hash, self.schema, self.license].iter().all(|s| *s == ValidationState::Validated)
 	}
 }
 
@@ -435,7 +433,7 @@ pub fn verify_chunk(root: &H256, count: usize, index: usize, chunk: &[u8], proof
 		let sibling = i ^ 1;
 		if sibling < width {
 			let Some(s) = siblings.next() else { return false };
-			node = if i % 2 == 0 { hash_pair(&node, s) } else { hash_pair(s, &node) };
+			node = if i.is_multiple_of(2) { hash_pair(&node, s) } else { hash_pair(s, &node) };
 		}
 		i /= 2;
 		width = width.div_ceil(2);
@@ -471,6 +469,7 @@ sp_api::decl_runtime_apis! {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::arithmetic_side_effects)]
 mod tests {
 	use super::*;
 

@@ -41,7 +41,6 @@ pub(crate) mod balance_string {
 	}
 }
 
-
 /// Optional balances as decimal strings (see [`balance_string`]).
 #[cfg(feature = "std")]
 pub(crate) mod balance_string_opt {
@@ -61,7 +60,9 @@ pub(crate) mod balance_string_opt {
 		d: D,
 	) -> Result<Option<B>, D::Error> {
 		match Option::<alloc::string::String>::deserialize(d)? {
-			Some(s) => s.parse().map(Some).map_err(|_| serde::de::Error::custom("not a decimal balance")),
+			Some(s) => {
+				s.parse().map(Some).map_err(|_| serde::de::Error::custom("not a decimal balance"))
+			},
 			None => Ok(None),
 		}
 	}

@@ -86,8 +86,8 @@ fn dev_preset_has_alice_as_only_authority_and_no_sudo_key() {
 		}
 		assert_eq!(
 			Balances::total_issuance(),
-			ENDOWMENT * endowed.len() as Balance +
-				pots.len() as Balance * airtime_runtime::EXISTENTIAL_DEPOSIT
+			ENDOWMENT * endowed.len() as Balance
+				+ pots.len() as Balance * airtime_runtime::EXISTENTIAL_DEPOSIT
 		);
 	});
 }

@@ -646,7 +646,8 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::unschedule(id, job.timeout);
 		Self::evaluate(id, job);
-		Ok(Some(T::WeightInfo::reveal_attestation_last().saturating_add(Self::end_use_weight())).into())
+		Ok(Some(T::WeightInfo::reveal_attestation_last().saturating_add(Self::end_use_weight()))
+			.into())
 	}
 
 	/// All remaining slots revealed: agree → challenge window; differ → dispute. The job is off
@@ -871,7 +872,10 @@ impl<T: Config> Pallet<T> {
 		if !dispute.votes.iter().any(|(_, v)| matches!(v, Vote::Committed(_))) {
 			Self::unschedule(id, job.timeout);
 			Self::resolve(id, job, dispute);
-			return Ok(Some(T::WeightInfo::reveal_vote_last().saturating_add(Self::end_use_weight())).into());
+			return Ok(Some(
+				T::WeightInfo::reveal_vote_last().saturating_add(Self::end_use_weight()),
+			)
+			.into());
 		}
 		Disputes::<T>::insert(id, dispute);
 		Ok(Some(T::WeightInfo::reveal_vote()).into())

@@ -148,9 +148,9 @@ impl<T: Config> Pallet<T> {
 
 	fn check_listing(listing: &Listing<T>) -> DispatchResult {
 		ensure!(
-			listing.size > 0 &&
-				listing.chunk_count > 0 &&
-				u64::from(listing.chunk_count) <= listing.size,
+			listing.size > 0
+				&& listing.chunk_count > 0
+				&& u64::from(listing.chunk_count) <= listing.size,
 			Error::<T>::InvalidSize
 		);
 		ensure!(
@@ -261,6 +261,16 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut d = Self::owned_dataset(&who, id)?;
 		d.agent = agent.clone();
+		// The record grows or shrinks by an account id: its deposit follows.
+		let deposit = Self::dataset_deposit(&d)?;
+		if deposit > d.deposit {
+			let more = deposit.saturating_sub(d.deposit);
+			Self::ensure_can_hold(&who, more)?;
+			Self::hold(HoldReason::StorageDeposit, &who, more)?;
+		} else {
+			Self::release(HoldReason::StorageDeposit, &who, d.deposit.saturating_sub(deposit));
+		}
+		d.deposit = deposit;
 		Datasets::<T>::insert(id, d);
 		Self::deposit_event(Event::AgentSet { dataset: id, agent });
 		Ok(())
@@ -423,7 +433,9 @@ impl<T: Config> Pallet<T> {
 		Self::release(HoldReason::PurchaseEscrow, &who, p.price);
 		Self::remove_access(&p);
 		Self::close_purchase(id, &p);
-		Self::seller_record(&p.seller, |r| r.missed_deliveries = r.missed_deliveries.saturating_add(1));
+		Self::seller_record(&p.seller, |r| {
+			r.missed_deliveries = r.missed_deliveries.saturating_add(1)
+		});
 		Self::deposit_event(Event::PurchaseReclaimed {
 			purchase: id,
 			dataset: p.dataset,
@@ -443,8 +455,9 @@ impl<T: Config> Pallet<T> {
 		let (sealed_key, dispute_until) = match p.state {
 			PurchaseState::AwaitingDelivery { .. } => return Err(Error::<T>::NotDelivered.into()),
 			PurchaseState::Disputed { .. } => return Err(Error::<T>::PurchaseDisputed.into()),
-			PurchaseState::Delivered { ref sealed_key, dispute_until } =>
-				(sealed_key.clone(), dispute_until),
+			PurchaseState::Delivered { ref sealed_key, dispute_until } => {
+				(sealed_key.clone(), dispute_until)
+			},
 		};
 		ensure!(Self::now() <= dispute_until, Error::<T>::DisputePeriodOver);
 		ensure!(bond >= T::MinDisputeBond::get(), Error::<T>::BondTooLow);
@@ -577,7 +590,13 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		Self::set_validation(id, kind, ValidationState::Pending);
-		Self::deposit_event(Event::ClaimSubmitted { dataset: id, kind, curator: who, stake, until });
+		Self::deposit_event(Event::ClaimSubmitted {
+			dataset: id,
+			kind,
+			curator: who,
+			stake,
+			until,
+		});
 		Ok(())
 	}
 
@@ -606,7 +625,8 @@ impl<T: Config> Pallet<T> {
 	/// Pay the curator reward from the pot, as far as the pot allows (keeping it alive).
 	fn reward_curator(curator: &T::AccountId) -> BalanceOf<T> {
 		let pot = Self::pot();
-		let available = T::Currency::reducible_balance(&pot, Preservation::Preserve, Fortitude::Polite);
+		let available =
+			T::Currency::reducible_balance(&pot, Preservation::Preserve, Fortitude::Polite);
 		let reward = T::CuratorReward::get().min(available);
 		if reward.is_zero() {
 			return reward;
@@ -646,7 +666,8 @@ impl<T: Config> Pallet<T> {
 			(ValidationState::Validated, claim.curator, share.saturating_add(pot_reward))
 		} else {
 			Self::release(HoldReason::ClaimStake, &challenger, bond);
-			let share = Self::slash_to(HoldReason::ClaimStake, &claim.curator, claim.stake, &challenger);
+			let share =
+				Self::slash_to(HoldReason::ClaimStake, &claim.curator, claim.stake, &challenger);
 			(ValidationState::Refuted, challenger, share)
 		};
 		Self::set_validation(id, kind, state);
@@ -656,7 +677,11 @@ impl<T: Config> Pallet<T> {
 
 	// ---------------------------------------------------------------- compute glue
 
-	pub(crate) fn do_begin_use(job: JobId, who: &T::AccountId, ids: &[DatasetId]) -> DispatchResult {
+	pub(crate) fn do_begin_use(
+		job: JobId,
+		who: &T::AccountId,
+		ids: &[DatasetId],
+	) -> DispatchResult {
 		if ids.is_empty() {
 			return Ok(());
 		}
@@ -670,7 +695,8 @@ impl<T: Config> Pallet<T> {
 			let d = Self::dataset(*id)?;
 			let amount = if d.owner == *who {
 				Zero::zero()
-			} else if Accesses::<T>::get(who, id).is_some_and(|a| a.granted() && a.purchase.is_none())
+			} else if Accesses::<T>::get(who, id)
+				.is_some_and(|a| a.granted() && a.purchase.is_none())
 			{
 				d.listing.royalty
 			} else {
@@ -831,10 +857,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn matches(d: &Dataset<T>, f: &DatasetFilter<BalanceOf<T>>) -> bool {
-		f.license.is_none_or(|l| l == d.listing.license) &&
-			f.max_price.is_none_or(|p| d.listing.price <= p) &&
-			f.validation.is_none_or(|(kind, state)| d.validation.get(kind) == state) &&
-			(!f.listed_only || d.listed)
+		f.license.is_none_or(|l| l == d.listing.license)
+			&& f.max_price.is_none_or(|p| d.listing.price <= p)
+			&& f.validation.is_none_or(|(kind, state)| d.validation.get(kind) == state)
+			&& (!f.listed_only || d.listed)
 	}
 
 	/// Up to `limit` matching datasets after `start_after`, reading at most `MaxSearchScan`
@@ -843,7 +869,7 @@ impl<T: Config> Pallet<T> {
 		filter: DatasetFilter<BalanceOf<T>>,
 		start_after: Option<DatasetId>,
 		limit: u32,
-	) -> (Vec<DatasetView<T::AccountId, BalanceOf<T>>>, Option<DatasetId>) {
+	) -> SearchPageOf<T> {
 		let mut found = Vec::new();
 		if limit == 0 {
 			return (found, start_after);
@@ -888,12 +914,15 @@ impl<T: Config> Pallet<T> {
 	) -> Option<PurchaseView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
 		Purchases::<T>::get(id).map(|p| {
 			let (phase, sealed_key) = match p.state {
-				PurchaseState::AwaitingDelivery { until } =>
-					(PurchasePhase::AwaitingDelivery(until), None),
-				PurchaseState::Delivered { sealed_key, dispute_until } =>
-					(PurchasePhase::Delivered(dispute_until), Some(sealed_key.into_inner())),
-				PurchaseState::Disputed { sealed_key, .. } =>
-					(PurchasePhase::Disputed, Some(sealed_key.into_inner())),
+				PurchaseState::AwaitingDelivery { until } => {
+					(PurchasePhase::AwaitingDelivery(until), None)
+				},
+				PurchaseState::Delivered { sealed_key, dispute_until } => {
+					(PurchasePhase::Delivered(dispute_until), Some(sealed_key.into_inner()))
+				},
+				PurchaseState::Disputed { sealed_key, .. } => {
+					(PurchasePhase::Disputed, Some(sealed_key.into_inner()))
+				},
 			};
 			PurchaseView {
 				id,
@@ -1041,8 +1070,8 @@ impl<T: Config> Pallet<T> {
 				let state = d.validation.get(kind);
 				match Claims::<T>::get(id, kind) {
 					Some(c) => ensure!(
-						state ==
-							if c.counter.is_some() {
+						state
+							== if c.counter.is_some() {
 								ValidationState::Contested
 							} else {
 								ValidationState::Pending

@@ -118,8 +118,9 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 // The pallet macros expand storage and hook code that calls `expect`; the pallet's own logic
-// lives in `functions.rs`, where the lints apply.
-#[allow(clippy::expect_used)]
+// lives in `functions.rs`, where the lints apply. `list_dataset` and `register_derived` take a
+// listing's fields one by one, as apps' Extrinsics tab shows them.
+#[allow(clippy::expect_used, clippy::too_many_arguments)]
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -281,14 +282,8 @@ pub mod pallet {
 	/// Blake2_128Concat on the account (chosen by users; a buyer's grants are listed by prefix),
 	/// Twox64Concat on the dataset id (assigned by the chain).
 	#[pallet::storage]
-	pub type Accesses<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		DatasetId,
-		Access<T>,
-	>;
+	pub type Accesses<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, DatasetId, Access<T>>;
 
 	/// Sellers' track records, created with their first listing (paid by its deposit).
 	///

@@ -262,4 +262,3 @@ pub fn claim(curator: AccountId, dataset: DatasetId, kind: ClaimKind) {
 		MIN_CLAIM_STAKE
 	));
 }
-

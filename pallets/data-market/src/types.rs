@@ -25,6 +25,11 @@ pub type CreditOf<T> =
 pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
 /// A sealed dataset key.
 pub type SealedKeyOf<T> = BoundedVec<u8, <T as Config>::MaxSealedKeyLen>;
+/// A page of a dataset search: the matches and where to continue.
+pub type SearchPageOf<T> = (
+	alloc::vec::Vec<airtime_primitives::data::DatasetView<AccountIdOf<T>, BalanceOf<T>>>,
+	Option<DatasetId>,
+);
 /// A dataset's parents.
 pub type ParentsOf<T> = BoundedVec<DatasetId, <T as Config>::MaxParents>;
 
@@ -294,9 +299,9 @@ pub struct JobUse<T: Config> {
 impl<T: Config> JobUse<T> {
 	/// The total held on the user while the job runs.
 	pub fn total(&self) -> BalanceOf<T> {
-		self.charges
-			.iter()
-			.fold(BalanceOf::<T>::default(), |acc, c| sp_runtime::Saturating::saturating_add(acc, c.amount))
+		self.charges.iter().fold(BalanceOf::<T>::default(), |acc, c| {
+			sp_runtime::Saturating::saturating_add(acc, c.amount)
+		})
 	}
 }
 

@@ -349,9 +349,13 @@ fn set_agent_lets_the_agent_deliver() {
 		assert_noop!(DataMarket::set_agent(signed(2), d, Some(3)), Error::<Test>::NotDatasetOwner);
 		assert_noop!(DataMarket::set_agent(signed(1), 99, Some(3)), Error::<Test>::UnknownDataset);
 
+		let deposit = dataset(d).deposit;
 		assert_ok!(DataMarket::set_agent(signed(1), d, Some(3)));
 		assert_eq!(dataset(d).agent, Some(3));
 		assert_eq!(last_event(), Event::AgentSet { dataset: d, agent: Some(3) });
+		// The record grew by an account id (8 bytes in the mock): so did its deposit.
+		assert_eq!(dataset(d).deposit, deposit + 8 * DEPOSIT_PER_BYTE);
+		assert_eq!(held(HoldReason::StorageDeposit, 1), deposit + 8 * DEPOSIT_PER_BYTE);
 		// The agent cannot name another agent.
 		assert_noop!(DataMarket::set_agent(signed(3), d, Some(4)), Error::<Test>::NotDatasetOwner);
 
@@ -365,6 +369,7 @@ fn set_agent_lets_the_agent_deliver() {
 		let q = buy(4, d);
 		assert_ok!(DataMarket::set_agent(signed(1), d, None));
 		assert_eq!(dataset(d).agent, None);
+		assert_eq!(dataset(d).deposit, deposit, "the deposit shrinks back");
 		assert_eq!(last_event(), Event::AgentSet { dataset: d, agent: None });
 		assert_noop!(
 			DataMarket::deliver_key(signed(3), q, sealed()),
