@@ -23,6 +23,7 @@ extern crate alloc;
 
 pub mod compute;
 pub mod data;
+pub mod holds;
 
 /// Balances cross the RPC as decimal strings: JSON numbers lose precision above 2^53.
 #[cfg(feature = "std")]

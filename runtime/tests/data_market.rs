@@ -82,15 +82,14 @@ fn register_provider() {
 	));
 }
 
-/// Charlie submits an int8 GEMM job reading `dataset`; returns the job id.
-fn submit_job(dataset: u64) -> u64 {
-	let id = pallet_compute::NextJobId::<Runtime>::get();
-	assert_ok!(Compute::submit_job(
+/// Charlie submits an int8 GEMM job of 100 units reading `datasets`, due in 20 blocks.
+fn try_submit_job(datasets: Vec<u64>) -> sp_runtime::DispatchResult {
+	Compute::submit_job(
 		RuntimeOrigin::signed(Charlie.to_account_id()),
 		JobSpec {
 			kind: ExecutorKind::GemmInt8,
 			inputs: BoundedVec::truncate_from(vec![H256::repeat_byte(3)]),
-			datasets: BoundedVec::truncate_from(vec![dataset]),
+			datasets: BoundedVec::truncate_from(datasets),
 			params: BoundedVec::new(),
 			max_units: 100,
 			output_size: 1_024,
@@ -99,7 +98,13 @@ fn submit_job(dataset: u64) -> u64 {
 		AIR,
 		20,
 		1,
-	));
+	)
+}
+
+/// Charlie submits a job reading `dataset`; returns the job id.
+fn submit_job(dataset: u64) -> u64 {
+	let id = pallet_compute::NextJobId::<Runtime>::get();
+	assert_ok!(try_submit_job(vec![dataset]));
 	id
 }
 
@@ -191,21 +196,7 @@ fn a_job_naming_an_unknown_dataset_is_refused() {
 	new_ext(DEV).execute_with(|| {
 		advance(1);
 		assert_noop!(
-			Compute::submit_job(
-				RuntimeOrigin::signed(Charlie.to_account_id()),
-				JobSpec {
-					kind: ExecutorKind::GemmInt8,
-					inputs: BoundedVec::new(),
-					datasets: BoundedVec::truncate_from(vec![42]),
-					params: BoundedVec::new(),
-					max_units: 100,
-					output_size: 1_024,
-					min_reputation: Permill::zero(),
-				},
-				AIR,
-				20,
-				1,
-			),
+			try_submit_job(vec![42]),
 			pallet_data_market::Error::<Runtime>::UnknownDataset
 		);
 	});

@@ -2,9 +2,12 @@
 //! settlement, disputes, the read-only views of the runtime API and the `try_state` invariants.
 
 use crate::{pallet::*, types::*, weights::WeightInfo, DatasetUsage, ExecutorKind, JobId};
-use airtime_primitives::compute::{
-	attestation_commitment, vote_commitment, JobPhase, JobView, OfferView, ProviderStatusView,
-	ProviderView, QuoteView, QuotedProvider, SlotView,
+use airtime_primitives::{
+	compute::{
+		attestation_commitment, vote_commitment, JobPhase, JobView, OfferView, ProviderStatusView,
+		ProviderView, QuoteView, QuotedProvider, SlotView,
+	},
+	holds,
 };
 use alloc::{collections::BTreeSet, vec::Vec};
 use codec::{Decode, Encode};
@@ -12,7 +15,7 @@ use frame_support::{
 	defensive,
 	pallet_prelude::*,
 	traits::{
-		fungible::{Balanced, BalancedHold, Inspect, MutateHold},
+		fungible::{Balanced, BalancedHold, MutateHold},
 		tokens::{Fortitude, Precision, Restriction},
 		Imbalance, OnUnbalanced, Randomness,
 	},
@@ -40,12 +43,7 @@ impl<T: Config> Pallet<T> {
 		deposit: BalanceOf<T>,
 	) -> DispatchResult {
 		let total = amount.checked_add(&deposit).ok_or(Error::<T>::Overflow)?;
-		let spendable = T::Currency::reducible_balance(
-			who,
-			frame_support::traits::tokens::Preservation::Preserve,
-			Fortitude::Polite,
-		);
-		ensure!(spendable >= total, Error::<T>::InsufficientBalance);
+		ensure!(holds::can_hold::<T::Currency, _>(who, total), Error::<T>::InsufficientBalance);
 		Ok(())
 	}
 
@@ -55,18 +53,9 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Release exactly `amount` held for `reason`; a shortfall is a bug (the invariants tie every
-	/// hold to a record) and is reported defensively.
+	/// Release exactly `amount` held for `reason` (a shortfall is reported defensively).
 	fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
-		if amount.is_zero() {
-			return;
-		}
-		match T::Currency::release(&reason.into(), who, amount, Precision::BestEffort) {
-			Ok(released) if released == amount => {},
-			_ => {
-				defensive!("a hold the records account for could not be released in full");
-			},
-		}
+		holds::release_exact::<T::Currency, _>(&reason.into(), who, amount)
 	}
 
 	/// `price * units`, or `Overflow`.
@@ -929,7 +918,7 @@ impl<T: Config> Pallet<T> {
 				Self::release(HoldReason::ChallengeBond, &c.who, c.bond);
 				winners = alloc::vec![c.who.clone()];
 			} else {
-				let (credit, _) = <T::Currency as BalancedHold<_>>::slash(
+				let credit = holds::slash_exact::<T::Currency, _>(
 					&HoldReason::ChallengeBond.into(),
 					&c.who,
 					c.bond,
@@ -1041,10 +1030,7 @@ impl<T: Config> Pallet<T> {
 				fee,
 			});
 		}
-		let (fee_credit, missing) = <T::Currency as BalancedHold<_>>::slash(&escrow, owner, fees);
-		if !missing.is_zero() {
-			defensive!("the escrow covers the fees");
-		}
+		let fee_credit = holds::slash_exact::<T::Currency, _>(&escrow, owner, fees);
 		let fee = fee_credit.peek();
 		let (treasury, rest) = fee_credit.split(T::FeeToTreasury::get().mul_floor(fee));
 		let (stakers, burn) = rest.split(T::FeeToStakers::get().mul_floor(fee));
@@ -1170,10 +1156,14 @@ impl<T: Config> Pallet<T> {
 	/// opened after a reveal period (verifier draws), or a dispute decided (slashes, rewards and
 	/// settlement).
 	pub fn due_job_weight() -> Weight {
+		Self::due_job_own_weight().saturating_add(Self::end_use_weight())
+	}
+
+	/// [`Self::due_job_weight`] without what the data market does when the job ends.
+	fn due_job_own_weight() -> Weight {
 		T::WeightInfo::claim_expired()
 			.max(T::WeightInfo::reveal_attestation_last())
 			.max(T::WeightInfo::reveal_vote_last())
-			.saturating_add(Self::end_use_weight())
 	}
 
 	/// The weight of telling the data market that a job ended (settled or refunded), for a job
@@ -1193,6 +1183,8 @@ impl<T: Config> Pallet<T> {
 		let max_visits = max_jobs.saturating_mul(2).max(1);
 		let mut cursor = TimeoutCursor::<T>::get();
 		let (mut jobs, mut visits) = (0u32, 0u32);
+		// What the data market does for the jobs that end, charged per job's real dataset count.
+		let mut market = Weight::zero();
 		while cursor < now && visits < max_visits && jobs < max_jobs {
 			visits.saturating_inc();
 			let mut queue = Timeouts::<T>::take(cursor).into_inner();
@@ -1202,7 +1194,14 @@ impl<T: Config> Pallet<T> {
 			for id in due {
 				jobs.saturating_inc();
 				match Jobs::<T>::get(id) {
-					Some(job) => Self::process_due(id, job),
+					Some(job) => {
+						if !job.spec.datasets.is_empty() {
+							market = market.saturating_add(T::Datasets::end_use_weight(
+								job.spec.datasets.len() as u32,
+							));
+						}
+						Self::process_due(id, job)
+					},
 					None => {
 						defensive!("queued jobs exist");
 					},
@@ -1219,9 +1218,10 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::WeightInfo::on_initialize_visit().saturating_mul(visits.into()))
 			.saturating_add(
 				T::WeightInfo::on_initialize_job()
-					.max(Self::due_job_weight())
+					.max(Self::due_job_own_weight())
 					.saturating_mul(jobs.into()),
 			)
+			.saturating_add(market)
 	}
 
 	// ---------------------------------------------------------------- config

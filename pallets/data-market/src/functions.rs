@@ -2,9 +2,12 @@
 //! ([`DatasetUsage`]), the read-only views of the runtime API and the `try_state` invariants.
 
 use crate::{pallet::*, types::*, weights::WeightInfo, JobId};
-use airtime_primitives::data::{
-	ClaimKind, DatasetFilter, DatasetId, DatasetUsage, DatasetView, DeliveryKey, GrantView,
-	LineageNode, PurchaseId, PurchasePhase, PurchaseView, ValidationState,
+use airtime_primitives::{
+	data::{
+		ClaimKind, DatasetFilter, DatasetId, DatasetUsage, DatasetView, DeliveryKey, GrantView,
+		LineageNode, PurchaseId, PurchasePhase, PurchaseView, ValidationState,
+	},
+	holds,
 };
 use alloc::{
 	collections::{BTreeMap, BTreeSet, VecDeque},
@@ -37,9 +40,7 @@ impl<T: Config> Pallet<T> {
 
 	/// `who` can put `amount` on hold and keep its account alive.
 	fn ensure_can_hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-		let spendable =
-			T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite);
-		ensure!(spendable >= amount, Error::<T>::InsufficientBalance);
+		ensure!(holds::can_hold::<T::Currency, _>(who, amount), Error::<T>::InsufficientBalance);
 		Ok(())
 	}
 
@@ -52,32 +53,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Release exactly `amount` held for `reason`; a shortfall is a bug (the invariants tie every
-	/// hold to a record) and is reported defensively.
+	/// Release exactly `amount` held for `reason` (a shortfall is reported defensively).
 	fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
-		if amount.is_zero() {
-			return;
-		}
-		match T::Currency::release(&reason.into(), who, amount, Precision::BestEffort) {
-			Ok(released) if released == amount => {},
-			_ => {
-				defensive!("a hold the records account for could not be released in full");
-			},
-		}
+		holds::release_exact::<T::Currency, _>(&reason.into(), who, amount)
 	}
 
-	/// Take `amount` held for `reason` on `who` out of circulation.
+	/// Take exactly `amount` held for `reason` on `who` out of circulation.
 	fn slash(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> CreditOf<T> {
-		let (credit, missing) =
-			<T::Currency as frame_support::traits::fungible::BalancedHold<_>>::slash(
-				&reason.into(),
-				who,
-				amount,
-			);
-		if !missing.is_zero() {
-			defensive!("a hold the records account for was short when slashed");
-		}
-		credit
+		holds::slash_exact::<T::Currency, _>(&reason.into(), who, amount)
 	}
 
 	/// Pay `credit` to `who`, or to `OnSlash` if the account cannot take it (it would stay below

@@ -11,7 +11,7 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use sp_core::H256;
-use sp_runtime::{traits::AccountIdConversion, BuildStorage, Perbill};
+use sp_runtime::{traits::AccountIdConversion, BuildStorage, DispatchResult, Perbill};
 
 pub type AccountId = u64;
 pub type Balance = u128;
@@ -205,10 +205,9 @@ pub fn listing(price: Balance, royalty: Balance) -> Listing<Test> {
 	}
 }
 
-/// List a dataset from `who` with `parents`; return its id.
-pub fn list_with(who: AccountId, l: Listing<Test>, parents: &[DatasetId]) -> DatasetId {
-	let id = crate::NextDatasetId::<Test>::get();
-	assert_ok!(DataMarket::list_dataset(
+/// `who` calls `list_dataset` with the fields of `l` and `parents`.
+pub fn try_list(who: AccountId, l: Listing<Test>, parents: &[DatasetId]) -> DispatchResult {
+	DataMarket::list_dataset(
 		RuntimeOrigin::signed(who),
 		l.root_hash,
 		l.size,
@@ -219,7 +218,29 @@ pub fn list_with(who: AccountId, l: Listing<Test>, parents: &[DatasetId]) -> Dat
 		l.royalty,
 		l.metadata_hash,
 		BoundedVec::truncate_from(parents.to_vec()),
-	));
+	)
+}
+
+/// `who` calls `register_derived` for `job` with the fields of `l`.
+pub fn try_register(who: AccountId, job: crate::JobId, l: Listing<Test>) -> DispatchResult {
+	DataMarket::register_derived(
+		RuntimeOrigin::signed(who),
+		job,
+		l.root_hash,
+		l.size,
+		l.chunk_count,
+		l.license,
+		l.license_uri,
+		l.price,
+		l.royalty,
+		l.metadata_hash,
+	)
+}
+
+/// List a dataset from `who` with `parents`; return its id.
+pub fn list_with(who: AccountId, l: Listing<Test>, parents: &[DatasetId]) -> DatasetId {
+	let id = crate::NextDatasetId::<Test>::get();
+	assert_ok!(try_list(who, l, parents));
 	id
 }
 

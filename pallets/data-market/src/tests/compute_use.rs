@@ -37,18 +37,7 @@ fn refund(job: JobId) {
 }
 
 fn register(who: AccountId, job: JobId, l: Listing<Test>) -> DispatchResult {
-	DataMarket::register_derived(
-		signed(who),
-		job,
-		l.root_hash,
-		l.size,
-		l.chunk_count,
-		l.license,
-		l.license_uri,
-		l.price,
-		l.royalty,
-		l.metadata_hash,
-	)
+	try_register(who, job, l)
 }
 
 fn release(who: AccountId, job: JobId) -> DispatchResult {

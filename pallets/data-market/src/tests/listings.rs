@@ -13,29 +13,13 @@ use crate::{
 };
 use airtime_primitives::data::Validation;
 use codec::Encode;
-use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate, BoundedVec};
+use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate};
 use sp_core::H256;
-use sp_runtime::DispatchResult;
 
 // ---------------------------------------------------------------- helpers
 
 fn signed(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
-}
-
-fn try_list(who: AccountId, l: Listing<Test>, parents: &[DatasetId]) -> DispatchResult {
-	DataMarket::list_dataset(
-		signed(who),
-		l.root_hash,
-		l.size,
-		l.chunk_count,
-		l.license,
-		l.license_uri,
-		l.price,
-		l.royalty,
-		l.metadata_hash,
-		BoundedVec::truncate_from(parents.to_vec()),
-	)
 }
 
 fn dataset(id: DatasetId) -> Dataset<Test> {

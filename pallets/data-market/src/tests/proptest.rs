@@ -44,7 +44,7 @@ use ::proptest::{
 	test_runner::{Config as ProptestConfig, TestRunner},
 };
 use airtime_primitives::data::DatasetUsage;
-use frame_support::{assert_ok, BoundedVec};
+use frame_support::assert_ok;
 use sp_core::H256;
 use sp_runtime::{DispatchResult, Perbill, StateVersion};
 use std::{
@@ -340,20 +340,7 @@ impl Model {
 					_ => vec![first, first],
 				};
 				let l = listing(price, royalty);
-				self.call("list_dataset", move || {
-					DataMarket::list_dataset(
-						signed(who),
-						l.root_hash,
-						l.size,
-						l.chunk_count,
-						l.license,
-						l.license_uri,
-						l.price,
-						l.royalty,
-						l.metadata_hash,
-						BoundedVec::truncate_from(parents),
-					)
-				});
+				self.call("list_dataset", move || try_list(who, l, &parents));
 			},
 			Op::UpdatePrice { ds, who, price, royalty } => {
 				let ds = pick_dataset(ds);
@@ -503,20 +490,7 @@ impl Model {
 				};
 				let who = actor(user, who);
 				let l = listing(price, 1);
-				self.call("register_derived", move || {
-					DataMarket::register_derived(
-						signed(who),
-						job,
-						l.root_hash,
-						l.size,
-						l.chunk_count,
-						l.license,
-						l.license_uri,
-						l.price,
-						l.royalty,
-						l.metadata_hash,
-					)
-				});
+				self.call("register_derived", move || try_register(who, job, l));
 			},
 			Op::ReleaseJob { pick, who } => {
 				let (job, user) = match pick_job(pick, |u| matches!(u.state, UseState::Settled(_)))
