@@ -369,6 +369,18 @@ fn hash_pair(left: &H256, right: &H256) -> H256 {
 	H256(sp_crypto_hashing::blake2_256(&buf))
 }
 
+/// The level above `level`: pairs hashed, an odd last node carried up.
+fn next_level(level: &[H256]) -> Vec<H256> {
+	level
+		.chunks(2)
+		.map(|pair| match pair {
+			[l, r] => hash_pair(l, r),
+			[single] => *single,
+			_ => H256::zero(),
+		})
+		.collect()
+}
+
 /// The leaf hash of a chunk.
 pub fn chunk_hash(chunk: &[u8]) -> H256 {
 	H256(sp_crypto_hashing::blake2_256(chunk))
@@ -381,14 +393,7 @@ pub fn merkle_root(leaves: &[H256]) -> Option<H256> {
 		return None;
 	}
 	while level.len() > 1 {
-		level = level
-			.chunks(2)
-			.map(|pair| match pair {
-				[l, r] => hash_pair(l, r),
-				[single] => *single,
-				_ => H256::zero(),
-			})
-			.collect();
+		level = next_level(&level);
 	}
 	level.first().copied()
 }
@@ -407,14 +412,7 @@ pub fn merkle_proof(leaves: &[H256], index: usize) -> Option<Vec<H256>> {
 		if let Some(h) = level.get(sibling) {
 			proof.push(*h);
 		}
-		level = level
-			.chunks(2)
-			.map(|pair| match pair {
-				[l, r] => hash_pair(l, r),
-				[single] => *single,
-				_ => H256::zero(),
-			})
-			.collect();
+		level = next_level(&level);
 		i /= 2;
 	}
 	Some(proof)
