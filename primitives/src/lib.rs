@@ -22,6 +22,7 @@
 extern crate alloc;
 
 pub mod compute;
+pub mod credits;
 pub mod data;
 
 /// Balances cross the RPC as decimal strings: JSON numbers lose precision above 2^53.
