@@ -75,7 +75,11 @@ impl<Balance: Encode> Voucher<Balance> {
 	}
 
 	/// Whether `signature` is `signer`'s signature of this voucher.
-	pub fn verify<S>(&self, signature: &S, signer: &<S::Signer as IdentifyAccount>::AccountId) -> bool
+	pub fn verify<S>(
+		&self,
+		signature: &S,
+		signer: &<S::Signer as IdentifyAccount>::AccountId,
+	) -> bool
 	where
 		S: Verify,
 	{
@@ -85,15 +89,7 @@ impl<Balance: Encode> Voucher<Balance> {
 
 /// A voucher with its signature, as a caller sends it to a service and a service redeems it.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct SignedVoucher<Balance, Signature> {
 	/// The voucher.
