@@ -22,6 +22,7 @@
 extern crate alloc;
 
 pub mod compute;
+pub mod credits;
 pub mod data;
 pub mod holds;
 
