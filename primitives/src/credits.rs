@@ -109,6 +109,135 @@ pub fn sign_sr25519<Balance: Encode>(
 	SignedVoucher { voucher, signature }
 }
 
+/// A tier level: 0 is no tier, `n` the `n`-th tier governance defined (thresholds increase).
+pub type TierLevel = u8;
+
+/// A service as clients see it.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct ServiceView<AccountId, Balance> {
+	/// The service's id.
+	pub id: ServiceId,
+	/// Who runs the service and redeems its channels' vouchers.
+	pub owner: AccountId,
+	/// Hash of the off-chain description (model, API, terms).
+	pub metadata_hash: H256,
+	/// Hash of the endpoint URL.
+	pub endpoint_hash: H256,
+	/// Price per call for channels opened from now on.
+	pub price_per_call: Balance,
+	/// The tier a caller needs to open a channel.
+	pub tier_required: TierLevel,
+	/// Whether the service takes new channels.
+	pub retired: bool,
+	/// Channels not yet closed.
+	pub open_channels: u32,
+}
+
+/// A payment channel as clients see it.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct ChannelView<AccountId, Balance, BlockNumber> {
+	/// The channel's id.
+	pub id: ChannelId,
+	/// The service it pays.
+	pub service: ServiceId,
+	/// Whose funds are locked in it.
+	pub payer: AccountId,
+	/// Whose signature its vouchers carry (the payer, or the delegate that opened it).
+	pub signer: AccountId,
+	/// The nonce vouchers must carry.
+	pub nonce: u32,
+	/// Price per call agreed when the channel opened.
+	pub price_per_call: Balance,
+	/// Everything ever locked in the channel.
+	pub locked: Balance,
+	/// What the service has redeemed so far (the highest voucher total it presented).
+	pub redeemed: Balance,
+	/// From this block the service can no longer redeem and the payer can close.
+	pub expiry: BlockNumber,
+	/// The payer asked the service to close early.
+	pub close_requested: bool,
+}
+
+/// A spending ceiling as clients see it, with the current period rolled over if it ended.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct BudgetView<Balance, BlockNumber> {
+	/// The most the account may lock into channels per period.
+	pub limit: Balance,
+	/// The period's length in blocks.
+	pub period: BlockNumber,
+	/// When the current period started.
+	pub period_start: BlockNumber,
+	/// What the account locked in the current period.
+	pub spent: Balance,
+	/// What it may still lock in the current period.
+	pub remaining: Balance,
+}
+
+/// An account's tier lock as clients see it.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default)]
+pub struct TierView<Balance, BlockNumber> {
+	/// The tier the active lock earns.
+	pub tier: TierLevel,
+	/// Frozen and counting toward the tier.
+	pub active: Balance,
+	/// Frozen, no longer counting, free to withdraw from `unlock_at`.
+	pub unlocking: Balance,
+	/// When the unlocking amount can be withdrawn.
+	pub unlock_at: Option<BlockNumber>,
+}
+
+/// Whether an account may use a service, and if not, why.
+#[derive(Encode, Decode, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CallEligibility {
+	/// The account may open channels to the service.
+	Allowed,
+	/// No such service.
+	UnknownService,
+	/// The service takes no new channels (open ones still work until they close).
+	ServiceRetired,
+	/// The account's tier is below what the service requires.
+	TierTooLow {
+		/// The account's tier.
+		has: TierLevel,
+		/// The service's requirement.
+		needs: TierLevel,
+	},
+}
+
+sp_api::decl_runtime_apis! {
+	/// Read access to services, channels, budgets and tiers for callers, services and wallets.
+	pub trait CreditsApi<AccountId, Balance, BlockNumber> where
+		AccountId: codec::Codec,
+		Balance: codec::Codec,
+		BlockNumber: codec::Codec,
+	{
+		/// A service.
+		fn service(id: ServiceId) -> Option<ServiceView<AccountId, Balance>>;
+		/// A channel.
+		fn channel(id: ChannelId) -> Option<ChannelView<AccountId, Balance, BlockNumber>>;
+		/// Up to `limit` channels paid by `payer`, in id order after `start_after`.
+		fn channels_of(
+			payer: AccountId,
+			start_after: Option<ChannelId>,
+			limit: u32,
+		) -> alloc::vec::Vec<ChannelView<AccountId, Balance, BlockNumber>>;
+		/// Up to `limit` channels paying `service`, in id order after `start_after`.
+		fn service_channels(
+			service: ServiceId,
+			start_after: Option<ChannelId>,
+			limit: u32,
+		) -> alloc::vec::Vec<ChannelView<AccountId, Balance, BlockNumber>>;
+		/// An account's spending ceiling, if it set one.
+		fn budget(who: AccountId) -> Option<BudgetView<Balance, BlockNumber>>;
+		/// An account's tier and tier lock.
+		fn tier_of(who: AccountId) -> TierView<Balance, BlockNumber>;
+		/// Whether `who` may open channels to `service`, in one call.
+		fn can_call(who: AccountId, service: ServiceId) -> CallEligibility;
+		/// The tiers governance defined: name and threshold, lowest first (tier 1 first).
+		fn tiers() -> alloc::vec::Vec<(alloc::vec::Vec<u8>, Balance)>;
+	}
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
