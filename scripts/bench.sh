@@ -16,7 +16,7 @@ cd "$REPO_ROOT"
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 PALLETS=("$@")
-[ ${#PALLETS[@]} -gt 0 ] || PALLETS=(compute data-market)
+[ ${#PALLETS[@]} -gt 0 ] || PALLETS=(compute data-market credits)
 
 log "building airtime-node with runtime-benchmarks"
 cargo build --locked --profile "$AIRTIME_PROFILE" -p airtime-node --features runtime-benchmarks

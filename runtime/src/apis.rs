@@ -223,6 +223,57 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl airtime_primitives::credits::CreditsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn service(
+			id: airtime_primitives::credits::ServiceId,
+		) -> Option<airtime_primitives::credits::ServiceView<AccountId, Balance>> {
+			pallet_credits::Pallet::<Runtime>::service_view(id)
+		}
+
+		fn channel(
+			id: airtime_primitives::credits::ChannelId,
+		) -> Option<airtime_primitives::credits::ChannelView<AccountId, Balance, BlockNumber>> {
+			pallet_credits::Pallet::<Runtime>::channel_view(id)
+		}
+
+		fn channels_of(
+			payer: AccountId,
+			start_after: Option<airtime_primitives::credits::ChannelId>,
+			limit: u32,
+		) -> Vec<airtime_primitives::credits::ChannelView<AccountId, Balance, BlockNumber>> {
+			pallet_credits::Pallet::<Runtime>::channels_of(&payer, start_after, limit)
+		}
+
+		fn service_channels(
+			service: airtime_primitives::credits::ServiceId,
+			start_after: Option<airtime_primitives::credits::ChannelId>,
+			limit: u32,
+		) -> Vec<airtime_primitives::credits::ChannelView<AccountId, Balance, BlockNumber>> {
+			pallet_credits::Pallet::<Runtime>::service_channels(service, start_after, limit)
+		}
+
+		fn budget(
+			who: AccountId,
+		) -> Option<airtime_primitives::credits::BudgetView<Balance, BlockNumber>> {
+			pallet_credits::Pallet::<Runtime>::budget_view(&who)
+		}
+
+		fn tier_of(who: AccountId) -> airtime_primitives::credits::TierView<Balance, BlockNumber> {
+			pallet_credits::Pallet::<Runtime>::tier_view(&who)
+		}
+
+		fn can_call(
+			who: AccountId,
+			service: airtime_primitives::credits::ServiceId,
+		) -> airtime_primitives::credits::CallEligibility {
+			pallet_credits::Pallet::<Runtime>::can_call(&who, service)
+		}
+
+		fn tiers() -> Vec<(Vec<u8>, Balance)> {
+			pallet_credits::Pallet::<Runtime>::tiers_view()
+		}
+	}
+
 	impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance> for Runtime {
 		fn query_info(
 			uxt: <Block as BlockT>::Extrinsic,

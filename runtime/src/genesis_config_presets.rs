@@ -7,7 +7,7 @@
 //!   4 to finalize); same endowments.
 //!
 //! There is no sudo key: Root is reached only through a root-track referendum. Both presets write
-//! every governed parameter at its launch value (`configs/parameters.rs`) into pallet-parameters,
+//! the credits tier table (Basic, Pro, Enterprise) and every governed parameter at its launch value (`configs/parameters.rs`) into pallet-parameters,
 //! through the governance pallet's genesis config (pallet-parameters has none at stable2609).
 
 use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, AIR, EXISTENTIAL_DEPOSIT};
@@ -59,6 +59,9 @@ fn testnet_genesis(
 		},
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		},
+		credits: pallet_credits::GenesisConfig {
+			tiers: crate::configs::credits::launch_tiers(),
 		},
 		origins: pallet_governance::GenesisConfig {
 			parameters: crate::configs::parameters::launch_parameters()

@@ -273,6 +273,9 @@ mod runtime {
 	#[runtime::pallet_index(31)]
 	pub type DataMarket = pallet_data_market;
 
+	#[runtime::pallet_index(32)]
+	pub type Credits = pallet_credits;
+
 	#[runtime::pallet_index(20)]
 	pub type Scheduler = pallet_scheduler;
 

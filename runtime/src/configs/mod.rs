@@ -3,6 +3,7 @@
 pub mod balances;
 pub mod compute;
 pub mod consensus;
+pub mod credits;
 pub mod data_market;
 pub mod governance;
 pub mod multisig;

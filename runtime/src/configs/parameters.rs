@@ -2,9 +2,9 @@
 //!
 //! Each parameter has a launch value ([`launch`]), written at genesis by the presets, and changes
 //! with `parameters.set_parameter` by the origin its group demands ([`DynamicParameterOrigin`]):
-//! pallet-compute's by `ComputeAdmin`, pallet-data-market's by `MarketAdmin` (or Root for both).
-//! The pallets read them through `Get`, so a change applies from the next block on. Credits and
-//! staking parameters join here, under `StakingAdmin`, as those pallets land.
+//! pallet-compute's by `ComputeAdmin`, pallet-data-market's and pallet-credits' by `MarketAdmin` (or Root for all).
+//! The pallets read them through `Get`, so a change applies from the next block on. Staking
+//! parameters join here, under `StakingAdmin`, when that pallet lands.
 //!
 //! Values are not range-checked when set (pallet-parameters has no hook for it); the consumers
 //! cope with any value: pallet-compute burns nothing when the fee shares add up to more than
@@ -117,6 +117,18 @@ pub mod dynamic_params {
 		#[codec(index = 8)]
 		pub static ClaimPeriod: BlockNumber = launch::CLAIM_PERIOD;
 	}
+
+	/// pallet-credits' governed parameters (see its `Config` for what each means).
+	#[dynamic_pallet_params]
+	#[codec(index = 2)]
+	pub mod credits {
+		/// Protocol fee taken from what services redeem.
+		#[codec(index = 0)]
+		pub static ProtocolFee: Perbill = launch::CREDITS_PROTOCOL_FEE;
+		/// Blocks between unlocking tier funds and withdrawing them.
+		#[codec(index = 1)]
+		pub static TierCooldown: BlockNumber = launch::TIER_COOLDOWN;
+	}
 }
 
 /// The values a network launches with. The genesis presets write every one of them into
@@ -179,15 +191,20 @@ pub mod launch {
 	pub const DISPUTE_PERIOD: BlockNumber = prod_or_fast!(3 * DAYS, 5);
 	/// Data market: blocks a claim may be countered (10 with `fast-runtime`).
 	pub const CLAIM_PERIOD: BlockNumber = prod_or_fast!(7 * DAYS, 10);
+	/// Credits: protocol fee taken from what services redeem.
+	pub const CREDITS_PROTOCOL_FEE: Perbill = Perbill::from_percent(2);
+	/// Credits: blocks between unlocking tier funds and withdrawing them (10 with `fast-runtime`).
+	pub const TIER_COOLDOWN: BlockNumber = prod_or_fast!(7 * DAYS, 10);
 }
 
 /// Every governed parameter at its launch value, as the genesis presets write them.
 pub fn launch_parameters() -> alloc::vec::Vec<RuntimeParameters> {
 	use dynamic_params::{
 		compute::{self as c, Parameters as P},
+		credits::{self as cr, Parameters as CR},
 		market::{self as m, Parameters as M},
 	};
-	use RuntimeParameters::{Compute, Market};
+	use RuntimeParameters::{Compute, Credits, Market};
 	alloc::vec![
 		Compute(P::ProtocolFee(c::ProtocolFee, Some(launch::PROTOCOL_FEE))),
 		Compute(P::FeeToTreasury(c::FeeToTreasury, Some(launch::FEE_TO_TREASURY))),
@@ -215,6 +232,8 @@ pub fn launch_parameters() -> alloc::vec::Vec<RuntimeParameters> {
 		Market(M::DeliveryPeriod(m::DeliveryPeriod, Some(launch::DELIVERY_PERIOD))),
 		Market(M::DisputePeriod(m::DisputePeriod, Some(launch::DISPUTE_PERIOD))),
 		Market(M::ClaimPeriod(m::ClaimPeriod, Some(launch::CLAIM_PERIOD))),
+		Credits(CR::ProtocolFee(cr::ProtocolFee, Some(launch::CREDITS_PROTOCOL_FEE))),
+		Credits(CR::TierCooldown(cr::TierCooldown, Some(launch::TIER_COOLDOWN))),
 	]
 }
 
@@ -250,7 +269,7 @@ impl EnsureOriginWithArg<RuntimeOrigin, RuntimeParametersKey> for DynamicParamet
 			RuntimeParametersKey::Compute(_) => {
 				EitherOf::<EnsureRoot<AccountId>, ComputeAdmin>::try_origin(origin)
 			},
-			RuntimeParametersKey::Market(_) => {
+			RuntimeParametersKey::Market(_) | RuntimeParametersKey::Credits(_) => {
 				EitherOf::<EnsureRoot<AccountId>, MarketAdmin>::try_origin(origin)
 			},
 		}

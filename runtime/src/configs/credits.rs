@@ -1,0 +1,79 @@
+//! `pallet_credits`: metered pay-per-call services paid through payment channels, spending
+//! ceilings, allowances and token-gated tiers.
+//!
+//! The protocol fee and the tier cool-down are governed parameters (`configs/parameters.rs`,
+//! `MarketAdmin`); the tier table is set by Root or a `MarketAdmin` referendum (`set_tiers`) and
+//! starts as [`launch_tiers`]. Fees go to the treasury. Vouchers carry the runtime's
+//! `MultiSignature` (sr25519, ed25519 or ecdsa), checked against the channel's signer account.
+
+use frame_support::{
+	parameter_types,
+	traits::{tokens::imbalance::ResolveTo, ConstU32, EitherOf},
+};
+use frame_system::EnsureRoot;
+use pallet_governance::MarketAdmin;
+
+use crate::{
+	configs::{compute::TreasuryAccount, parameters::dynamic_params::credits as params},
+	deposit, prod_or_fast, AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, Signature, AIR, DAYS, MINUTES,
+};
+
+parameter_types! {
+	/// A service record: one item, 130 bytes.
+	pub const ServiceDeposit: Balance = deposit(1, 130);
+	/// A channel (with its two index entries), budget or allowance record: up to three items,
+	/// 200 bytes.
+	pub const RecordDeposit: Balance = deposit(3, 200);
+	/// A channel lasts at least 10 minutes (2 blocks with `fast-runtime`) ...
+	pub const MinChannelDuration: BlockNumber = prod_or_fast!(10 * MINUTES, 2);
+	/// ... and at most 90 days.
+	pub const MaxChannelDuration: BlockNumber = 90 * DAYS;
+}
+
+/// The tiers a network launches with: Basic, Pro and Enterprise at 1 000, 10 000 and 100 000 AIR
+/// frozen.
+pub fn launch_tiers() -> alloc::vec::Vec<(alloc::vec::Vec<u8>, Balance)> {
+	alloc::vec![
+		(b"Basic".to_vec(), 1_000 * AIR),
+		(b"Pro".to_vec(), 10_000 * AIR),
+		(b"Enterprise".to_vec(), 100_000 * AIR),
+	]
+}
+
+impl pallet_credits::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type Signature = Signature;
+	type TierOrigin = EitherOf<EnsureRoot<AccountId>, MarketAdmin>;
+	type OnFee = ResolveTo<TreasuryAccount, Balances>;
+	type ProtocolFee = params::ProtocolFee;
+	type ServiceDeposit = ServiceDeposit;
+	type RecordDeposit = RecordDeposit;
+	type MinChannelDuration = MinChannelDuration;
+	type MaxChannelDuration = MaxChannelDuration;
+	type TierCooldown = params::TierCooldown;
+	type MaxTiers = ConstU32<16>;
+	type MaxPageSize = ConstU32<256>;
+	type WeightInfo = pallet_credits::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = EcdsaVoucherSigner;
+}
+
+/// Signs benchmark vouchers with an ecdsa key, the costliest `MultiSignature` to check (public
+/// key recovery, then hashing the key into the account id).
+#[cfg(feature = "runtime-benchmarks")]
+pub struct EcdsaVoucherSigner;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_credits::BenchmarkHelper<AccountId, Signature> for EcdsaVoucherSigner {
+	fn sign(payload: &[u8]) -> (AccountId, Signature) {
+		use sp_runtime::traits::IdentifyAccount;
+		const KEY: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"bcrd");
+		let public = sp_io::crypto::ecdsa_generate(KEY, Some(b"//credits-bench".to_vec()));
+		let signature = sp_io::crypto::ecdsa_sign(KEY, &public, payload)
+			.unwrap_or_else(|| sp_core::ecdsa::Signature::from_raw([0; 65]));
+		(sp_runtime::MultiSigner::from(public).into_account(), signature.into())
+	}
+}
