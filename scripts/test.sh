@@ -46,8 +46,9 @@ step "cargo test (pallet-compute's property test runs ${COMPUTE_PROPTEST_CASES:-
 cargo test --locked --"$AIRTIME_PROFILE" --workspace --features "$AIRTIME_FEATURES"
 
 step "benchmarks run once as tests on the mocks (runtime-benchmarks feature, Airtime's pallets)"
-cargo test --locked --"$AIRTIME_PROFILE" -p pallet-compute -p pallet-data-market \
-	--features pallet-compute/runtime-benchmarks,pallet-data-market/runtime-benchmarks benchmarking
+cargo test --locked --"$AIRTIME_PROFILE" -p pallet-compute -p pallet-data-market -p pallet-credits \
+	--features pallet-compute/runtime-benchmarks,pallet-data-market/runtime-benchmarks,pallet-credits/runtime-benchmarks \
+	benchmarking
 
 step "end-to-end (@polkadot/api against airtime-node --chain dev)"
 (cd e2e && AIRTIME_NODE="$AIRTIME_NODE" npm test)

@@ -397,6 +397,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_party(&who, &channel)?;
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		ensure!(Self::now() < channel.expiry, Error::<T>::ChannelExpired);
+		ensure!(!Self::service_of(channel.service)?.retired, Error::<T>::ServiceRetired);
 		channel.locked = channel.locked.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 		frame_support::storage::with_storage_layer(|| -> DispatchResult {
 			if who != channel.payer {
@@ -417,8 +418,10 @@ impl<T: Config> Pallet<T> {
 		expiry: BlockNumberFor<T>,
 	) -> DispatchResult {
 		let mut channel = Self::channel_of(id)?;
-		Self::ensure_party(&who, &channel)?;
+		// Only the payer: a delegate must not keep the owner's funds locked past its allowance.
+		ensure!(who == channel.payer, Error::<T>::NotPayer);
 		ensure!(Self::now() < channel.expiry, Error::<T>::ChannelExpired);
+		ensure!(!Self::service_of(channel.service)?.retired, Error::<T>::ServiceRetired);
 		ensure!(expiry > channel.expiry, Error::<T>::ExpiryNotLater);
 		ensure!(
 			expiry <= Self::now().saturating_add(T::MaxChannelDuration::get()),
@@ -593,6 +596,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut lock = TierLocks::<T>::get(&who).ok_or(Error::<T>::NoTierLock)?;
 		lock.active = lock.active.checked_sub(&amount).ok_or(Error::<T>::UnlockExceedsLock)?;
+		// What stays active must still reach a tier: a lock below the lowest is a partial unlock
+		// in disguise, and tier records carry no deposit beyond their frozen funds.
+		let lowest = Tiers::<T>::get().first().map(|t| t.threshold).unwrap_or_default();
+		ensure!(lock.active.is_zero() || lock.active >= lowest, Error::<T>::BelowLowestTier);
 		lock.unlocking = lock.unlocking.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 		lock.unlock_at = Self::now().saturating_add(T::TierCooldown::get());
 		let (unlock_at, tier) = (lock.unlock_at, Self::tier_for(lock.active));

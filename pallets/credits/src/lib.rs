@@ -73,7 +73,8 @@
 //!   what it owes by freezing or locking the held funds for something else. Opening and topping
 //!   up require the payer's free balance after the hold to still cover its tier lock, so channel
 //!   payments never eat into the funds that back a tier.
-//! - A tier lock needs no storage deposit: it freezes at least the lowest tier's threshold.
+//! - A tier lock needs no storage deposit: it freezes at least the lowest tier's threshold when
+//!   made, and an unlock leaves either nothing or at least that threshold active.
 //! - Nothing happens in hooks: expiries are acted on by calls of whoever is owed money.
 //!
 //! ## Limitations
@@ -81,6 +82,11 @@
 //! - A service that fails to redeem before the expiry loses what it did not redeem; callers are
 //!   protected, services must watch their channels (the worker does).
 //! - Channels are unidirectional: the service never owes the caller.
+//! - Governance raising the thresholds can leave old locks below the lowest tier (tier 0) until
+//!   their holders top up or unlock.
+//! - The channel-list views collect a payer's or a service's channel ids before paging (the map
+//!   is hashed), so their cost grows with the number of open channels of that payer or service;
+//!   each channel carries a deposit.
 //! - A payer's other holds (compute, the data market) can still overlap frozen tier funds, as
 //!   fungible freezes allow; `tier_of` therefore counts at most the account's total balance.
 
@@ -387,6 +393,8 @@ pub mod pallet {
 		NotServiceOwner,
 		/// Only the channel's payer or signer may do this.
 		NotChannelParty,
+		/// Only the channel's payer may do this.
+		NotPayer,
 		/// The service takes no new channels.
 		ServiceRetired,
 		/// The service is already retired.
@@ -550,7 +558,7 @@ pub mod pallet {
 			Self::do_open_channel(owner, delegate, service, amount, expiry)
 		}
 
-		/// Lock `amount` more in a channel that has not expired.
+		/// Lock `amount` more in a channel that has not expired, of a service not retired.
 		///
 		/// Origin: signed, the payer, or the delegate signer (drawing on its allowance). Counts
 		/// against the payer's ceiling. Emits `ChannelToppedUp`.
@@ -565,9 +573,11 @@ pub mod pallet {
 			Self::do_top_up(who, channel, amount)
 		}
 
-		/// Move a channel's expiry later (at most `MaxChannelDuration` from now).
+		/// Move a channel's expiry later (at most `MaxChannelDuration` from now); not for a
+		/// retired service's channels.
 		///
-		/// Origin: signed, the payer or signer. Emits `ChannelExtended`.
+		/// Origin: signed, the payer (a delegate cannot keep the owner's funds locked). Emits
+		/// `ChannelExtended`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::extend_channel())]
 		pub fn extend_channel(
@@ -700,7 +710,8 @@ pub mod pallet {
 		}
 
 		/// Stop `amount` of the active lock counting (the tier drops at once) and start the
-		/// cool-down; a second unlock adds to the amount and restarts the cool-down.
+		/// cool-down; a second unlock adds to the amount and restarts the cool-down. What stays
+		/// active must be nothing or at least the lowest tier's threshold.
 		///
 		/// Origin: signed. Emits `TierUnlocking`.
 		#[pallet::call_index(16)]
