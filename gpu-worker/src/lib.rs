@@ -1,10 +1,30 @@
 //! # airtime-worker
 //!
-//! The compute provider's off-chain worker: it will register the provider, take leased jobs, run
-//! them on the GPU (cudarc) or the CPU, and attest results on-chain (see the gpu-worker issue).
+//! Airtime's off-chain worker. This release carries the **metered service** of pallet-credits
+//! ("AI minutes"): a provider serves MLP inference over HTTP and is paid per call by cumulative
+//! payment-channel vouchers, which it keeps durably and redeems on-chain on a schedule and before
+//! each channel's expiry; and the **callers' client**, which opens channels and signs a voucher
+//! per call. The compute executors (cudarc GPU and CPU backends for leased jobs) join it with the
+//! gpu-worker issue.
 //!
-//! The foundation only gives it a place in the workspace, so the workspace's shared types already
-//! reach it: this crate compiles against `airtime-primitives` and nothing else yet.
+//! - [`mlp`]: the fixed-point model (bit-exact on every machine).
+//! - [`metering`]: which vouchers pay for a call (pure rules, unit-tested).
+//! - [`journal`]: the accepted vouchers on disk, synced before each answer.
+//! - [`chain`]: subxt, statically generated from `artifacts/metadata.scale`; reads at finalized
+//!   blocks; reconnects with backoff.
+//! - [`signer`]: the one task that signs, with explicit nonces.
+//! - [`service`]: the HTTP service, the finalized-block follower and the redeemer.
+//! - [`client`]: the callers' voucher signer and HTTP client.
+//! - [`metrics`]: Prometheus.
+
+pub mod chain;
+pub mod client;
+pub mod journal;
+pub mod metering;
+pub mod metrics;
+pub mod mlp;
+pub mod service;
+pub mod signer;
 
 pub use airtime_primitives::{AccountId, Balance, BlockNumber, AIR, TOKEN_DECIMALS, TOKEN_SYMBOL};
 

@@ -1,8 +1,254 @@
-//! `airtime-worker`: placeholder binary until the gpu-worker issue lands.
+//! `airtime-worker`: the metered AI service of pallet-credits and its callers' client.
+//!
+//! ```text
+//! airtime-worker register-service --seed //Bob --price 1000000000 [--tier 0]
+//! airtime-worker serve --seed //Bob --service 0 --listen 127.0.0.1:8480 --journal ./vouchers.log
+//! airtime-worker open-channel --seed //Charlie --service 0 --amount 20000000000000 --expiry-in 600
+//! airtime-worker call --seed //Charlie --url http://127.0.0.1:8480 --channel 0 --count 10000
+//! ```
+//! Every subcommand prints one JSON object on stdout; logs go to stderr (`RUST_LOG`).
 
-fn main() {
-	println!(
-		"airtime-worker {}: the compute worker is not implemented yet (see the gpu-worker issue).",
-		env!("CARGO_PKG_VERSION")
-	);
+use airtime_worker::{
+	chain,
+	client::{Caller, ServiceClient},
+	mlp::Mlp,
+	service::{self, ServiceConfig},
+	signer::{self, Op, Outcome},
+};
+use clap::{Args, Parser, Subcommand};
+use sp_core::{sr25519, Pair, H256};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+#[derive(Parser)]
+#[command(name = "airtime-worker", version, about = "Airtime's metered AI service and its client")]
+struct Cli {
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Chain {
+	/// The node's WebSocket RPC endpoint.
+	#[arg(long, env = "AIRTIME_RPC", default_value = "ws://127.0.0.1:9944")]
+	rpc: String,
+	/// The account's secret URI (`//Alice`, a mnemonic, or a hex seed).
+	#[arg(long, env = "AIRTIME_SEED")]
+	seed: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Serve MLP inference paid by vouchers (the service's owner account signs redemptions).
+	Serve {
+		#[command(flatten)]
+		chain: Chain,
+		/// The registered service to serve.
+		#[arg(long)]
+		service: u64,
+		#[arg(long, default_value = "127.0.0.1:8480")]
+		listen: SocketAddr,
+		/// The voucher journal.
+		#[arg(long, default_value = "airtime-vouchers.log")]
+		journal: PathBuf,
+		/// Blocks before a channel's expiry from which calls are refused and it is redeemed.
+		#[arg(long, default_value_t = 20)]
+		expiry_margin: u32,
+		/// Seconds between scheduled redemptions.
+		#[arg(long, default_value_t = 600)]
+		redeem_every: u64,
+		/// Seconds a payer's tier check is trusted.
+		#[arg(long, default_value_t = 60)]
+		tier_ttl: u64,
+		/// Token required by `POST /v1/redeem`.
+		#[arg(long, env = "AIRTIME_ADMIN_TOKEN")]
+		admin_token: Option<String>,
+		/// Seed of the model's weights.
+		#[arg(long, default_value_t = 2026)]
+		model_seed: u64,
+		/// Layer widths, input first.
+		#[arg(long, value_delimiter = ',', default_value = "16,64,64,8")]
+		model_dims: Vec<usize>,
+	},
+	/// Register a service owned by the signing account.
+	RegisterService {
+		#[command(flatten)]
+		chain: Chain,
+		/// Price per call in planck.
+		#[arg(long)]
+		price: u128,
+		/// Required tier (0: none).
+		#[arg(long, default_value_t = 0)]
+		tier: u8,
+		/// The service's description (its hash goes on chain).
+		#[arg(long, default_value = "airtime MLP inference")]
+		metadata: String,
+		/// The endpoint URL (its hash goes on chain).
+		#[arg(long, default_value = "http://127.0.0.1:8480")]
+		endpoint: String,
+	},
+	/// Open a channel from the signing account to a service.
+	OpenChannel {
+		#[command(flatten)]
+		chain: Chain,
+		#[arg(long)]
+		service: u64,
+		/// Planck to lock.
+		#[arg(long)]
+		amount: u128,
+		/// Blocks from the latest finalized block to the expiry.
+		#[arg(long, default_value_t = 600)]
+		expiry_in: u32,
+	},
+	/// Make paid calls: one voucher per call, resuming where the service left off.
+	Call {
+		#[command(flatten)]
+		chain: Chain,
+		/// The service's base URL.
+		#[arg(long, default_value = "http://127.0.0.1:8480")]
+		url: String,
+		#[arg(long)]
+		channel: u64,
+		/// Number of calls.
+		#[arg(long, default_value_t = 1)]
+		count: u64,
+		/// Seed of the inputs (each call gets the next input).
+		#[arg(long, default_value_t = 1)]
+		input_seed: u64,
+		/// The model's input width.
+		#[arg(long, default_value_t = 16)]
+		input_len: usize,
+	},
+}
+
+type MainResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+fn pair(seed: &str) -> Result<sr25519::Pair, String> {
+	sr25519::Pair::from_string(seed, None).map_err(|e| format!("bad --seed: {e:?}"))
+}
+
+fn input(seed: u64, call: u64, len: usize) -> Vec<i8> {
+	let mut state = seed.wrapping_add(call.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
+	(0..len)
+		.map(|_| {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			(state >> 56) as u8 as i8
+		})
+		.collect()
+}
+
+#[tokio::main]
+async fn main() -> MainResult {
+	tracing_subscriber::fmt()
+		.with_env_filter(
+			tracing_subscriber::EnvFilter::try_from_default_env()
+				.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+		)
+		.with_writer(std::io::stderr)
+		.init();
+	match Cli::parse().command {
+		Command::Serve {
+			chain: c,
+			service,
+			listen,
+			journal,
+			expiry_margin,
+			redeem_every,
+			tier_ttl,
+			admin_token,
+			model_seed,
+			model_dims,
+		} => {
+			let pair = pair(&c.seed)?;
+			// Refuse a bad model before touching the chain.
+			Mlp::from_seed(model_seed, &model_dims)?;
+			let (client, rpc) = chain::connect_with_retry(&c.rpc).await;
+			let signer = signer::spawn(client.clone(), rpc, pair);
+			let config = ServiceConfig {
+				service,
+				listen,
+				journal,
+				expiry_margin,
+				redeem_every: Duration::from_secs(redeem_every),
+				tier_ttl: Duration::from_secs(tier_ttl),
+				admin_token,
+				model_seed,
+				model_dims,
+			};
+			service::run(config, client, signer).await?;
+		},
+		Command::RegisterService { chain: c, price, tier, metadata, endpoint } => {
+			let (client, rpc) = chain::connect(&c.rpc).await?;
+			let signer = signer::spawn(client, rpc, pair(&c.seed)?);
+			let op = Op::RegisterService {
+				metadata_hash: H256(sp_crypto_hashing::blake2_256(metadata.as_bytes())),
+				endpoint_hash: H256(sp_crypto_hashing::blake2_256(endpoint.as_bytes())),
+				price_per_call: price,
+				tier_required: tier,
+			};
+			if let Outcome::ServiceRegistered { service } = signer.submit(op).await? {
+				println!("{}", serde_json::json!({ "service": service }));
+			}
+		},
+		Command::OpenChannel { chain: c, service, amount, expiry_in } => {
+			let (client, rpc) = chain::connect(&c.rpc).await?;
+			let expiry = chain::finalized_number(&client).await?.saturating_add(expiry_in);
+			let signer = signer::spawn(client, rpc, pair(&c.seed)?);
+			if let Outcome::ChannelOpened { channel, nonce } =
+				signer.submit(Op::OpenChannel { service, amount, expiry }).await?
+			{
+				println!(
+					"{}",
+					serde_json::json!({ "channel": channel, "nonce": nonce, "expiry": expiry })
+				);
+			}
+		},
+		Command::Call { chain: c, url, channel, count, input_seed, input_len } => {
+			let (client, _rpc) = chain::connect(&c.rpc).await?;
+			let terms = chain::channel(&client, channel)
+				.await?
+				.ok_or_else(|| format!("channel {channel} does not exist"))?;
+			let pair = pair(&c.seed)?;
+			let me: sp_runtime::AccountId32 = pair.public().into();
+			if me != terms.signer {
+				return Err(format!("channel {channel}'s vouchers are signed by {}", terms.signer).into());
+			}
+			let service = ServiceClient::new(&url);
+			// Resume after what the service already accepted.
+			let (start_total, start_calls) = match service.channel(channel).await? {
+				Some(r) => (r.latest_total.parse::<u128>().unwrap_or(0), r.calls),
+				None => (0, 0),
+			};
+			let start_total =
+				start_total.max(terms.price_per_call.saturating_mul(u128::from(start_calls)));
+			let mut caller = Caller::new(
+				pair,
+				chain::genesis(&client),
+				channel,
+				terms.nonce,
+				terms.price_per_call,
+				start_total,
+			);
+			let started = std::time::Instant::now();
+			let mut last = None;
+			for call in 0..count {
+				let voucher = caller.next_voucher();
+				last = Some(service.infer(channel, &input(input_seed, call, input_len), &voucher).await?);
+			}
+			let seconds = started.elapsed().as_secs_f64();
+			println!(
+				"{}",
+				serde_json::json!({
+					"calls": count,
+					"total": caller.total().to_string(),
+					"paid": caller.total().saturating_sub(start_total).to_string(),
+					"seconds": seconds,
+					"callsPerSecond": if seconds > 0.0 { count as f64 / seconds } else { 0.0 },
+					"last": last,
+				})
+			);
+		},
+	}
+	Ok(())
 }
