@@ -9,16 +9,17 @@ export const TX_TIMEOUT_MS = 120_000;
 /**
  * Signs and sends `tx`, resolves when its block is finalized with { blockHash, events,
  * dispatchError }, rejects on an invalid/dropped transaction or after a deadline. `logTail`
- * (optional) adds the node's log to the timeout error.
+ * (optional) adds the node's log to the timeout error; `options` go to `signAndSend` (e.g. an
+ * explicit `nonce` to send several transactions at once).
  */
-export function sendAndFinalize(tx, signer, logTail = () => '') {
+export function sendAndFinalize(tx, signer, logTail = () => '', options = {}) {
   return new Promise((resolve, reject) => {
     let unsub = () => {};
     const timer = setTimeout(() => {
       unsub();
       reject(new Error(`not finalized within ${TX_TIMEOUT_MS} ms; node log:\n${logTail()}`));
     }, TX_TIMEOUT_MS);
-    tx.signAndSend(signer, (result) => {
+    tx.signAndSend(signer, options, (result) => {
       const { status, events, dispatchError } = result;
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         clearTimeout(timer);

@@ -211,8 +211,8 @@ const serve = async () => startService(serveArgs(await freePort()), { logFile: j
 const serviceTail = () => worker?.logTail() ?? '';
 
 /** Sends `tx` and asserts that it fails with `credits.<name>`. */
-async function sendFails(tx, signer, name) {
-  const r = await sendAndFinalize(tx, signer, tail);
+async function sendFails(tx, signer, name, options = {}) {
+  const r = await sendAndFinalize(tx, signer, tail, options);
   const label = `${tx.method.section}.${tx.method.method} by ${signer.address}`;
   assert.ok(r.dispatchError, `${label} should have failed with credits.${name}`);
   assert.ok(r.dispatchError.isModule, `${label}: a module error, got ${r.dispatchError.type}`);
@@ -448,15 +448,24 @@ test('the chain refuses forged, replayed, over-the-lock and foreign vouchers, an
     // A valid, higher voucher, but only the service's owner redeems.
     ['a redeem by the payer', charlie, voucher(SPENT + PRICE), 'NotServiceOwner'],
   ];
-  for (const [what, signer, v, error] of cases) {
-    const r = await sendFails(api.tx.credits.redeem(s.channel, voucherArg(v)), signer, error);
-    if (signer === charlie) s.charlieFees += fee(r.events, charlie.address);
-    const at = await finalizedHead();
-    const { reserved } = await accountAt(at, charlie.address);
-    assert.equal(reserved, s.charlieReserved, `${what}: Charlie's reserved balance is unchanged`);
-    assert.equal(await channelFunds(at, charlie.address), LOCK - SPENT, `${what}: the lock is unchanged`);
-    assert.equal((await channelView(at)).redeemed.toBigInt(), SPENT, `${what}: the redeemed total is unchanged`);
+  // All at once, with explicit nonces, so they share a block or two instead of one each.
+  const nonces = new Map();
+  for (const signer of [bob, charlie]) {
+    nonces.set(signer.address, (await api.rpc.system.accountNextIndex(signer.address)).toNumber());
   }
+  const results = await Promise.all(cases.map(([, signer, v, error]) => {
+    const nonce = nonces.get(signer.address);
+    nonces.set(signer.address, nonce + 1);
+    return sendFails(api.tx.credits.redeem(s.channel, voucherArg(v)), signer, error, { nonce });
+  }));
+  results.forEach((r, i) => {
+    if (cases[i][1] === charlie) s.charlieFees += fee(r.events, charlie.address);
+  });
+  const at = await finalizedHead();
+  const { reserved } = await accountAt(at, charlie.address);
+  assert.equal(reserved, s.charlieReserved, 'Charlie\'s reserved balance is unchanged');
+  assert.equal(await channelFunds(at, charlie.address), LOCK - SPENT, 'the lock is unchanged');
+  assert.equal((await channelView(at)).redeemed.toBigInt(), SPENT, 'the redeemed total is unchanged');
 });
 
 test('cooperative close: Charlie asks, Bob closes, the rest and the deposit go back, the service forgets it', async () => {

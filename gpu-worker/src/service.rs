@@ -507,7 +507,26 @@ pub fn router(state: Arc<AppState>) -> Router {
 		.with_state(state)
 }
 
-/// Run the service until Ctrl-C, then redeem what is owed and stop.
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+	let terminate = async {
+		match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+			Ok(mut s) => {
+				s.recv().await;
+			},
+			Err(e) => {
+				tracing::warn!(error = %e, "cannot watch SIGTERM; stopping on Ctrl-C only");
+				std::future::pending::<()>().await;
+			},
+		}
+	};
+	tokio::select! {
+		_ = tokio::signal::ctrl_c() => {},
+		_ = terminate => {},
+	}
+}
+
+/// Run the service until Ctrl-C or SIGTERM, then redeem what is owed and stop.
 pub async fn run(
 	config: ServiceConfig,
 	client: Client,
@@ -558,9 +577,7 @@ pub async fn run(
 		.map_err(|e| ServiceError::Listen(config.listen, e))?;
 	tracing::info!(listen = %config.listen, "serving");
 	axum::serve(listener, router(state.clone()))
-		.with_graceful_shutdown(async {
-			let _ = tokio::signal::ctrl_c().await;
-		})
+		.with_graceful_shutdown(shutdown_signal())
 		.await
 		.map_err(|e| ServiceError::Listen(config.listen, e))?;
 	tracing::info!("shutting down: redeeming what is owed");
