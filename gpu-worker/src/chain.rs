@@ -65,7 +65,7 @@ pub async fn connect_with_retry(url: &str) -> (Client, RpcClient) {
 			Err(e) => {
 				tracing::warn!(%url, error = %e, retry_in = ?delay, "cannot reach the node");
 				tokio::time::sleep(delay).await;
-				delay = (delay * 2).min(Duration::from_secs(10));
+				delay = delay.saturating_mul(2).min(Duration::from_secs(10));
 			},
 		}
 	}
@@ -141,7 +141,9 @@ pub async fn can_call(
 		gen::CallEligibility::Allowed => CallEligibility::Allowed,
 		gen::CallEligibility::UnknownService => CallEligibility::UnknownService,
 		gen::CallEligibility::ServiceRetired => CallEligibility::ServiceRetired,
-		gen::CallEligibility::TierTooLow { has, needs } => CallEligibility::TierTooLow { has, needs },
+		gen::CallEligibility::TierTooLow { has, needs } => {
+			CallEligibility::TierTooLow { has, needs }
+		},
 	})
 }
 

@@ -128,7 +128,11 @@ impl ServiceClient {
 				code: "Unknown".into(),
 				error: String::from_utf8_lossy(bytes).into_owned(),
 			});
-			Err(ClientError::Refused { status: status.as_u16(), code: body.code, message: body.error })
+			Err(ClientError::Refused {
+				status: status.as_u16(),
+				code: body.code,
+				message: body.error,
+			})
 		}
 	}
 

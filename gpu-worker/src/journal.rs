@@ -75,8 +75,7 @@ fn frame(entry: &Entry) -> Vec<u8> {
 fn parse(bytes: &[u8]) -> (Vec<Entry>, usize) {
 	let mut entries = Vec::new();
 	let mut pos = 0usize;
-	loop {
-		let Some(len_bytes) = bytes.get(pos..pos.saturating_add(4)) else { break };
+	while let Some(len_bytes) = bytes.get(pos..pos.saturating_add(4)) {
 		let mut len = [0u8; 4];
 		len.copy_from_slice(len_bytes);
 		let len = u32::from_le_bytes(len) as usize;
@@ -106,12 +105,8 @@ impl Journal {
 		if let Some(dir) = path.parent() {
 			fs::create_dir_all(dir).map_err(io_err)?;
 		}
-		let mut file = OpenOptions::new()
-			.read(true)
-			.append(true)
-			.create(true)
-			.open(&path)
-			.map_err(io_err)?;
+		let mut file =
+			OpenOptions::new().read(true).append(true).create(true).open(&path).map_err(io_err)?;
 		let mut bytes = Vec::new();
 		file.read_to_end(&mut bytes).map_err(io_err)?;
 		let (entries, valid) = parse(&bytes);
@@ -183,6 +178,7 @@ impl Journal {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
 	use super::*;
 	use airtime_primitives::credits::{sign_sr25519, Voucher};

@@ -15,7 +15,7 @@
 //! - [`signer`]: the one task that signs, with explicit nonces.
 //! - [`service`]: the HTTP service, the finalized-block follower and the redeemer.
 //! - [`client`]: the callers' voucher signer and HTTP client.
-//! - [`metrics`]: Prometheus.
+//! - [`metrics`]: the Prometheus metrics.
 
 pub mod chain;
 pub mod client;

@@ -212,7 +212,9 @@ async fn main() -> MainResult {
 			let pair = pair(&c.seed)?;
 			let me: sp_runtime::AccountId32 = pair.public().into();
 			if me != terms.signer {
-				return Err(format!("channel {channel}'s vouchers are signed by {}", terms.signer).into());
+				return Err(
+					format!("channel {channel}'s vouchers are signed by {}", terms.signer).into()
+				);
 			}
 			let service = ServiceClient::new(&url);
 			// Resume after what the service already accepted.
@@ -234,7 +236,9 @@ async fn main() -> MainResult {
 			let mut last = None;
 			for call in 0..count {
 				let voucher = caller.next_voucher();
-				last = Some(service.infer(channel, &input(input_seed, call, input_len), &voucher).await?);
+				last = Some(
+					service.infer(channel, &input(input_seed, call, input_len), &voucher).await?,
+				);
 			}
 			let seconds = started.elapsed().as_secs_f64();
 			println!(

@@ -8,6 +8,7 @@
 //!   then the same voucher covers later calls until it no longer does);
 //! - is within the channel's lock (the chain would refuse to redeem more);
 //! - leaves the service time to redeem: the channel does not expire within the margin.
+//!
 //! The payer's tier is checked separately (`can_call` on the chain, cached per channel).
 //!
 //! [`Meter`] is pure state: the chain and the journal are the caller's business, so every rule
@@ -302,8 +303,10 @@ mod tests {
 		let m = meter();
 		let forged = sign_sr25519(voucher(10), &pair("//Mallory"));
 		assert_eq!(m.check(7, &forged, 1), Err(Refusal::BadSignature));
-		let other_chain =
-			sign_sr25519(Voucher { genesis: H256::repeat_byte(2), ..voucher(10) }, &pair("//Alice"));
+		let other_chain = sign_sr25519(
+			Voucher { genesis: H256::repeat_byte(2), ..voucher(10) },
+			&pair("//Alice"),
+		);
 		assert_eq!(m.check(7, &other_chain, 1), Err(Refusal::WrongChain(H256::repeat_byte(2))));
 		let other_channel = sign_sr25519(Voucher { channel: 8, ..voucher(10) }, &pair("//Alice"));
 		assert_eq!(
@@ -315,7 +318,10 @@ mod tests {
 		assert_eq!(m.check(7, &other_nonce, 1), Err(Refusal::WrongNonce { expected: 42, got: 1 }));
 		assert_eq!(m.check(7, &signed(110), 1), Err(Refusal::OverLimit { locked: 100, got: 110 }));
 		assert_eq!(m.check(8, &signed(10), 1), Err(Refusal::UnknownChannel(8)));
-		assert_eq!(m.check(7, &signed(10), 995), Err(Refusal::Expiring { expiry: 1_000, now: 995 }));
+		assert_eq!(
+			m.check(7, &signed(10), 995),
+			Err(Refusal::Expiring { expiry: 1_000, now: 995 })
+		);
 		// A signature over a changed total does not verify.
 		let mut tampered = signed(10);
 		tampered.voucher.total = 90;
@@ -328,7 +334,10 @@ mod tests {
 		let mut terms = m.channels.get(&7).unwrap().terms.clone();
 		terms.service = 4;
 		m.update_terms(terms);
-		assert_eq!(m.check(7, &signed(10), 1), Err(Refusal::OtherService { channel: 7, service: 4 }));
+		assert_eq!(
+			m.check(7, &signed(10), 1),
+			Err(Refusal::OtherService { channel: 7, service: 4 })
+		);
 	}
 
 	#[test]

@@ -120,7 +120,8 @@ impl Mlp {
 					got: layer.bias.len(),
 				});
 			}
-			if let Some(bias) = layer.bias.iter().find(|b| b.unsigned_abs() > MAX_BIAS.unsigned_abs())
+			if let Some(bias) =
+				layer.bias.iter().find(|b| b.unsigned_abs() > MAX_BIAS.unsigned_abs())
 			{
 				return Err(MlpError::BadBias { layer: i, bias: *bias });
 			}
@@ -163,7 +164,8 @@ impl Mlp {
 				let weights = (0..inputs.saturating_mul(outputs))
 					.map(|_| (next() >> 56) as u8 as i8)
 					.collect();
-				let bias = (0..outputs).map(|_| ((next() >> 52) as i32) - 2048).collect();
+				let bias =
+					(0..outputs).map(|_| ((next() >> 52) as i32).saturating_sub(2048)).collect();
 				// Keep activations in range: shift by about log2(inputs) + 6.
 				let shift = usize::BITS.saturating_sub(inputs.leading_zeros()).saturating_add(5);
 				Layer { inputs, outputs, weights, bias, shift }
@@ -211,7 +213,13 @@ mod tests {
 				bias: vec![4, -100],
 				shift: 1,
 			},
-			Layer { inputs: 2, outputs: 2, weights: vec![2, -1, -3, 1], bias: vec![0, 7], shift: 0 },
+			Layer {
+				inputs: 2,
+				outputs: 2,
+				weights: vec![2, -1, -3, 1],
+				bias: vec![0, 7],
+				shift: 0,
+			},
 		])
 		.unwrap()
 	}

@@ -206,7 +206,11 @@ impl AppState {
 		Ok(terms)
 	}
 
-	async fn ensure_tier(&self, channel: ChannelId, payer: &sp_runtime::AccountId32) -> Result<(), Refusal> {
+	async fn ensure_tier(
+		&self,
+		channel: ChannelId,
+		payer: &sp_runtime::AccountId32,
+	) -> Result<(), Refusal> {
 		let fresh = self
 			.tier_checked
 			.lock()
@@ -226,8 +230,9 @@ impl AppState {
 				self.tier_checked.lock().await.insert(channel, Instant::now());
 				Ok(())
 			},
-			CallEligibility::UnknownService =>
-				Err(Refusal::ChainUnavailable("the service is no longer registered".into())),
+			CallEligibility::UnknownService => {
+				Err(Refusal::ChainUnavailable("the service is no longer registered".into()))
+			},
 		}
 	}
 
@@ -350,7 +355,10 @@ impl AppState {
 		reports
 	}
 
-	async fn on_finalized(&self, block: subxt::client::Block<subxt::PolkadotConfig>) -> Result<(), ChainError> {
+	async fn on_finalized(
+		&self,
+		block: subxt::client::Block<subxt::PolkadotConfig>,
+	) -> Result<(), ChainError> {
 		use airtime::credits::events;
 		let number = u32::try_from(block.number()).map_err(ChainError::rpc)?;
 		self.finalized.store(number, Ordering::Relaxed);
@@ -412,7 +420,7 @@ async fn follow_finalized(state: Arc<AppState>) {
 			Err(e) => tracing::warn!(error = %e, "cannot subscribe to finalized blocks"),
 		}
 		tokio::time::sleep(delay).await;
-		delay = (delay * 2).min(Duration::from_secs(10));
+		delay = delay.saturating_mul(2).min(Duration::from_secs(10));
 	}
 }
 
@@ -443,7 +451,10 @@ async fn infer(State(state): State<Arc<AppState>>, Json(req): Json<InferRequest>
 		Err(e) => return error_response(StatusCode::BAD_REQUEST, "BadVoucher", e),
 	};
 	if req.input.len() != state.mlp.input_len() {
-		let e = crate::mlp::MlpError::BadInput { expected: state.mlp.input_len(), got: req.input.len() };
+		let e = crate::mlp::MlpError::BadInput {
+			expected: state.mlp.input_len(),
+			got: req.input.len(),
+		};
 		return error_response(StatusCode::BAD_REQUEST, "BadInput", e);
 	}
 	match state.serve(req.channel, voucher, &req.input).await {
@@ -477,7 +488,9 @@ async fn channel_report(State(state): State<Arc<AppState>>, Path(id): Path<Chann
 			expiry: s.terms.expiry,
 		})
 		.into_response(),
-		None => error_response(StatusCode::NOT_FOUND, "UnknownChannel", Refusal::UnknownChannel(id)),
+		None => {
+			error_response(StatusCode::NOT_FOUND, "UnknownChannel", Refusal::UnknownChannel(id))
+		},
 	}
 }
 
@@ -485,7 +498,11 @@ async fn redeem_now(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
 	if let Some(token) = &state.config.admin_token {
 		let given = headers.get("x-admin-token").and_then(|v| v.to_str().ok());
 		if given != Some(token.as_str()) {
-			return error_response(StatusCode::UNAUTHORIZED, "Unauthorized", "admin token required");
+			return error_response(
+				StatusCode::UNAUTHORIZED,
+				"Unauthorized",
+				"admin token required",
+			);
 		}
 	}
 	Json(state.redeem_pass(true).await).into_response()

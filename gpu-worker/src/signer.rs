@@ -141,7 +141,12 @@ pub fn spawn(client: Client, rpc: RpcClient, pair: sr25519::Pair) -> SignerHandl
 						.redeem(*channel, chain::to_generated_voucher(voucher));
 					submit(&client, &signer, nonce, &call).await
 				},
-				Op::RegisterService { metadata_hash, endpoint_hash, price_per_call, tier_required } => {
+				Op::RegisterService {
+					metadata_hash,
+					endpoint_hash,
+					price_per_call,
+					tier_required,
+				} => {
 					let call = airtime::transactions().credits().register_service(
 						subxt::utils::H256(metadata_hash.0),
 						subxt::utils::H256(endpoint_hash.0),

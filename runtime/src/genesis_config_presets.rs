@@ -60,9 +60,7 @@ fn testnet_genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
-		credits: pallet_credits::GenesisConfig {
-			tiers: crate::configs::credits::launch_tiers(),
-		},
+		credits: pallet_credits::GenesisConfig { tiers: crate::configs::credits::launch_tiers() },
 		origins: pallet_governance::GenesisConfig {
 			parameters: crate::configs::parameters::launch_parameters()
 				.iter()

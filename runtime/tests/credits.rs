@@ -62,8 +62,10 @@ fn one_redeem_settles_ten_thousand_calls_for_under_a_thousandth_of_a_transfer_ea
 		let total = CALLS * PRICE;
 		let pair = Charlie.pair();
 		let v = voucher(channel, total);
-		let signed_voucher =
-			SignedVoucher { voucher: v, signature: MultiSignature::from(pair.sign(&v.signing_payload())) };
+		let signed_voucher = SignedVoucher {
+			voucher: v,
+			signature: MultiSignature::from(pair.sign(&v.signing_payload())),
+		};
 
 		let redeem = RuntimeCall::Credits(pallet_credits::Call::redeem {
 			channel,
@@ -94,7 +96,11 @@ fn one_redeem_settles_ten_thousand_calls_for_under_a_thousandth_of_a_transfer_ea
 		// And the redeem does what it costs: the owner gets the total less 2 %.
 		let bob_before = Balances::free_balance(Bob.to_account_id());
 		let treasury_before = Balances::free_balance(treasury_account());
-		assert_ok!(Credits::redeem(RuntimeOrigin::signed(Bob.to_account_id()), channel, signed_voucher));
+		assert_ok!(Credits::redeem(
+			RuntimeOrigin::signed(Bob.to_account_id()),
+			channel,
+			signed_voucher
+		));
 		let fee = Perbill::from_percent(2).mul_floor(total);
 		assert_eq!(params::ProtocolFee::get(), Perbill::from_percent(2));
 		assert_eq!(Balances::free_balance(Bob.to_account_id()), bob_before + total - fee);
@@ -166,7 +172,10 @@ fn launch_tiers_are_in_genesis_and_only_root_or_market_admin_change_them() {
 		assert_eq!(Credits::can_call(&dave, 0), CallEligibility::TierTooLow { has: 2, needs: 3 });
 
 		let table = pallet_credits::TiersOf::<Runtime>::truncate_from(vec![
-			pallet_credits::TierDefinition { name: b"Basic".to_vec().try_into().unwrap(), threshold: 10 * AIR },
+			pallet_credits::TierDefinition {
+				name: b"Basic".to_vec().try_into().unwrap(),
+				threshold: 10 * AIR,
+			},
 		]);
 		assert_noop!(
 			Credits::set_tiers(RuntimeOrigin::signed(dave.clone()), table.clone()),

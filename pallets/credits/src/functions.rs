@@ -44,8 +44,9 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		ensure!(holds::can_hold::<T::Currency, _>(who, amount), Error::<T>::InsufficientBalance);
-		let free_after =
-			T::Currency::balance(who).checked_sub(&amount).ok_or(Error::<T>::InsufficientBalance)?;
+		let free_after = T::Currency::balance(who)
+			.checked_sub(&amount)
+			.ok_or(Error::<T>::InsufficientBalance)?;
 		ensure!(free_after >= Self::tier_frozen(who), Error::<T>::InsufficientBalance);
 		T::Currency::hold(&reason.into(), who, amount)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -518,13 +519,7 @@ impl<T: Config> Pallet<T> {
 			None => {
 				let deposit = T::RecordDeposit::get();
 				Self::hold(&who, HoldReason::StorageDeposit, deposit)?;
-				Budget {
-					limit,
-					period,
-					period_start: Self::now(),
-					spent: Zero::zero(),
-					deposit,
-				}
+				Budget { limit, period, period_start: Self::now(), spent: Zero::zero(), deposit }
 			},
 		};
 		Budgets::<T>::insert(&who, budget);
@@ -561,7 +556,13 @@ impl<T: Config> Pallet<T> {
 			&delegate,
 			Allowance { remaining: amount, expires, channels_left: channels, deposit },
 		);
-		Self::deposit_event(Event::AllowanceApproved { owner, delegate, amount, expires, channels });
+		Self::deposit_event(Event::AllowanceApproved {
+			owner,
+			delegate,
+			amount,
+			expires,
+			channels,
+		});
 		Ok(())
 	}
 
@@ -667,7 +668,7 @@ impl<T: Config> Pallet<T> {
 		limit: u32,
 	) -> Vec<ChannelView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
 		let mut ids: Vec<ChannelId> =
-			ids.filter(|id| start_after.map_or(true, |after| *id > after)).collect();
+			ids.filter(|id| start_after.is_none_or(|after| *id > after)).collect();
 		ids.sort_unstable();
 		ids.into_iter()
 			.take(limit.min(T::MaxPageSize::get()) as usize)
@@ -823,7 +824,8 @@ impl<T: Config> Pallet<T> {
 		let freeze = FreezeReason::TierLock.into();
 		for (who, lock) in TierLocks::<T>::iter() {
 			ensure!(
-				T::Currency::balance_frozen(&freeze, &who) == lock.active.saturating_add(lock.unlocking),
+				T::Currency::balance_frozen(&freeze, &who)
+					== lock.active.saturating_add(lock.unlocking),
 				"a tier freeze differs from its record"
 			);
 			ensure!(

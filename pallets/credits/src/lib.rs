@@ -277,12 +277,8 @@ pub mod pallet {
 	///
 	/// Blake2_128Concat: accounts are chosen by users.
 	#[pallet::storage]
-	pub type TierLocks<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		TierLock<BalanceOf<T>, BlockNumberFor<T>>,
-	>;
+	pub type TierLocks<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, TierLock<BalanceOf<T>, BlockNumberFor<T>>>;
 
 	/// The tier table, lowest threshold first: tier `n` is entry `n - 1`.
 	#[pallet::storage]
@@ -369,7 +365,12 @@ pub mod pallet {
 		/// An owner ended an allowance.
 		AllowanceRevoked { owner: T::AccountId, delegate: T::AccountId },
 		/// An account froze more funds for its tier.
-		TierLocked { who: T::AccountId, amount: BalanceOf<T>, active: BalanceOf<T>, tier: TierLevel },
+		TierLocked {
+			who: T::AccountId,
+			amount: BalanceOf<T>,
+			active: BalanceOf<T>,
+			tier: TierLevel,
+		},
 		/// An account started unlocking tier funds; they no longer count.
 		TierUnlocking {
 			who: T::AccountId,
@@ -495,7 +496,13 @@ pub mod pallet {
 			tier_required: TierLevel,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_register_service(who, metadata_hash, endpoint_hash, price_per_call, tier_required)
+			Self::do_register_service(
+				who,
+				metadata_hash,
+				endpoint_hash,
+				price_per_call,
+				tier_required,
+			)
 		}
 
 		/// Change a service's price per call; channels already open keep theirs.

@@ -181,15 +181,7 @@ pub struct TierLock<Balance, BlockNumber> {
 
 /// A tier: a name and the AIR a holder must freeze to reach it.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct TierDefinition<Balance> {
 	/// Display name ("Basic", "Pro", "Enterprise").

@@ -476,8 +476,9 @@ impl Model {
 					_ if amount == 0 => Some(Error::<Test>::ZeroAmount),
 					None => Some(Error::<Test>::NoTierLock),
 					Some(l) if amount > l.active => Some(Error::<Test>::UnlockExceedsLock),
-					Some(l) if l.active > amount && l.active - amount < TIER_THRESHOLDS[0] =>
-						Some(Error::<Test>::BelowLowestTier),
+					Some(l) if l.active > amount && l.active - amount < TIER_THRESHOLDS[0] => {
+						Some(Error::<Test>::BelowLowestTier)
+					},
 					Some(_) => None,
 				};
 				let result = attempt("unlock_tier", || Credits::unlock_tier(signed(who), amount));
