@@ -146,8 +146,13 @@ fn the_presets_write_every_governed_parameter_at_genesis() {
 	let launch = airtime_runtime::configs::parameters::launch_parameters();
 	let compute = launch.iter().filter(|p| matches!(p, RuntimeParameters::Compute(_))).count();
 	let market = launch.iter().filter(|p| matches!(p, RuntimeParameters::Market(_))).count();
-	assert_eq!((compute, market), (17, 9), "every compute and data market parameter");
-	assert_eq!(launch.len(), compute + market);
+	let credits = launch.iter().filter(|p| matches!(p, RuntimeParameters::Credits(_))).count();
+	assert_eq!(
+		(compute, market, credits),
+		(17, 9, 2),
+		"every compute, data market and credits parameter"
+	);
+	assert_eq!(launch.len(), compute + market + credits);
 	for preset in [DEV, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
 		new_ext(preset).execute_with(|| {
 			let stored: Vec<_> = pallet_parameters::Parameters::<Runtime>::iter().collect();
