@@ -4,20 +4,27 @@
 #   scripts/run-dev.sh            one-validator `dev` chain (Alice), RPC on ws://127.0.0.1:9944
 #   scripts/run-dev.sh --local    four validators (Alice, Bob, Charlie, Dave) on the `local`
 #                                 chain, RPC on ports 9944-9947
+#   scripts/run-dev.sh --worker   the dev chain plus a compute provider: Bob's `airtime-worker`
+#                                 registers (1,000 AIR stake, every executor offered) and runs
+#                                 beside the node, outputs and /metrics on http://127.0.0.1:8490;
+#                                 put job inputs in the printed inputs directory
 #
 # Installs missing prerequisites, builds the node (once; later runs reuse the build), and runs
 # until Ctrl-C. State lives in a temporary directory removed on exit.
 source "$(dirname "$0")/lib/common.sh"
 
 mode=dev
+worker=0
 for arg in "$@"; do
 	case "$arg" in
 		--local) mode=local ;;
 		--dev) mode=dev ;;
-		-h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-		*) die "unknown argument '$arg' (use --local or --dev)" ;;
+		--worker) worker=1 ;;
+		-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+		*) die "unknown argument '$arg' (use --local, --dev or --worker)" ;;
 	esac
 done
+[ "$worker" = 0 ] || [ "$mode" = dev ] || die "--worker runs beside the dev chain only"
 
 ensure_prereqs
 build_all
@@ -63,6 +70,42 @@ else
 	done
 fi
 
+if [ "$worker" = 1 ]; then
+	worker_bin="$(dirname "$AIRTIME_NODE")/airtime-worker"
+	mkdir -p "$base/worker/inputs"
+	cat >"$base/worker/worker.toml" <<TOML
+rpc = "ws://127.0.0.1:9944"
+seed = "//Bob"
+data_dir = "$base/worker/data"
+listen = "127.0.0.1:8490"
+backend = "auto"
+inputs = ["$base/worker/inputs"]
+stake = "1000000000000000"
+[[offers]]
+kind = "GemmInt8"
+max_units = 10000000
+price_per_unit = "1000000"
+[[offers]]
+kind = "GemmF32"
+max_units = 10000000
+price_per_unit = "2000000"
+[[offers]]
+kind = "MlpFixedPoint"
+max_units = 10000000
+price_per_unit = "1000000"
+[[offers]]
+kind = "VectorSearch"
+max_units = 10000000
+price_per_unit = "1000000"
+TOML
+	"$worker_bin" --config "$base/worker/worker.toml" register >"$base/worker/register.json" \
+		2>"$base/worker.log" || { tail -n 20 "$base/worker.log" >&2; die "worker registration failed"; }
+	RUST_LOG=info "$worker_bin" --config "$base/worker/worker.toml" run >>"$base/worker.log" 2>&1 &
+	pids+=("$!")
+	log "Bob's worker runs: $(cat "$base/worker/register.json")"
+	log "  inputs directory: $base/worker/inputs (files named by blake2-256 hex), log: $base/worker.log"
+fi
+
 cat <<MSG
 
 Airtime $mode network is running. Connect polkadot.js apps:
@@ -79,4 +122,4 @@ for log_file in "$base"/*.log; do
 	printf '\n--- %s ---\n' "$log_file" >&2
 	tail -n 20 "$log_file" >&2
 done
-die "a validator exited (logs above)"
+die "a validator or the worker exited (logs above)"

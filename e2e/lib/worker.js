@@ -1,12 +1,14 @@
 // Runs the real `airtime-worker` for end-to-end tests: its one-shot subcommands
-// (`register-service`, `open-channel`, `call`), which print one JSON object on stdout, and its
-// metered service (`serve`), started on a given port with its log in a file.
+// (`register-service`, `open-channel`, `call`, and `--config <file> register|status`), which
+// print one JSON object on stdout; its metered service (`serve`), started on a given port with its
+// log in a file; and its compute job runner (`--config <file> run`), whose log is kept in memory
+// line by line so that a test can wait for a line.
 //
-// Readiness of the service is awaited by polling `GET /health` with a bounded deadline (no fixed
-// sleeps); a service that exits early or never becomes ready fails the test with the tail of its
-// log. Every process started here is tracked: `stopAll()` (call it from `after()`) kills whatever
-// is still running and removes the temporary directories this module created, whatever the
-// outcome of the tests.
+// Readiness of the service and the runner is awaited by polling `GET /health` with a bounded
+// deadline (no fixed sleeps); one that exits early or never becomes ready fails the test with the
+// tail of its log. Every process started here is tracked: `stopAll()` (call it from `after()`)
+// kills whatever is still running and removes the temporary directories this module created,
+// whatever the outcome of the tests.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, openSync, closeSync, readFileSync } from 'node:fs';
@@ -66,7 +68,8 @@ function track(child) {
  */
 export function runWorker(args, { timeoutMs = 120_000, env = {} } = {}) {
   const bin = ensureBinary();
-  const what = `airtime-worker ${args[0] ?? ''}`;
+  // The subcommand, after a leading `--config <file>` if there is one.
+  const what = `airtime-worker ${(args[0] === '--config' ? args[2] : args[0]) ?? ''}`;
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const exited = track(child);
@@ -94,12 +97,17 @@ export function runWorker(args, { timeoutMs = 120_000, env = {} } = {}) {
       } else if (code !== 0) {
         reject(new Error(`${what} exited with ${code ?? signal}; stderr tail:\n${tailOf(stderr)}`));
       } else {
-        // Every subcommand prints one JSON object on a line of its own.
+        // Every subcommand prints one JSON object on a line of its own (the whole of stdout is
+        // tried too, should one print it over several lines).
         const line = stdout.trim().split('\n').filter((l) => l.trim()).pop() ?? '';
         try {
           resolve(JSON.parse(line));
         } catch (e) {
-          reject(new Error(`${what} printed no JSON (${e.message}); stdout: ${JSON.stringify(stdout)}; stderr tail:\n${tailOf(stderr)}`));
+          try {
+            resolve(JSON.parse(stdout));
+          } catch {
+            reject(new Error(`${what} printed no JSON (${e.message}); stdout: ${JSON.stringify(stdout)}; stderr tail:\n${tailOf(stderr)}`));
+          }
         }
       }
     });
@@ -179,6 +187,140 @@ export async function startService(args, { readyTimeoutMs = 90_000, logFile, env
     throw new Error(`airtime-worker serve exited (${JSON.stringify(exitInfo)}) although ${url} answers; log tail:\n${logTail()}`);
   }
   return { url, port, logFile, kill, logTail, exited };
+}
+
+// ANSI colour codes, which tracing's fmt layer may write even to a pipe.
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+/**
+ * Starts `airtime-worker --config <config> run` (the compute job runner) with `RUST_LOG=info` and
+ * resolves once `GET <url>/health` answers 2xx; `url` is the runner's HTTP address
+ * (`http://` + the config's `listen`). Its stdout and stderr are kept in memory as lines, ANSI
+ * colours removed (the last `maxLines`).
+ *
+ * Returns { url, pid, lines, logTail(n), waitForLog(predicate, { timeoutMs, fromStart }),
+ * kill(signal), exited, exitInfo() }: `waitForLog` resolves with the first line for which
+ * `predicate` (a RegExp or a function) holds, looking at the lines already logged first unless
+ * `fromStart` is false, and rejects with the log's tail after `timeoutMs` or when the process has
+ * ended; `exited` resolves with { code, signal } when the process ends and `kill` resolves with
+ * the same once it has (SIGKILL 10 s after any other signal that did not stop it).
+ */
+export async function startRunner(config, { url, readyTimeoutMs = 90_000, env = {}, maxLines = 50_000 } = {}) {
+  const bin = ensureBinary();
+  if (!url) throw new Error('startRunner: the runner\'s url (http://<listen>) is needed');
+  const child = spawn(bin, ['--config', config, 'run'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: 'info', NO_COLOR: '1', ...env },
+  });
+  let exitInfo = null;
+  const exited = track(child).then((info) => { exitInfo = info; return info; });
+
+  const lines = [];
+  const listeners = new Set(); // called with each new line, and with `null` once output ended
+  const push = (raw) => {
+    const line = raw.replace(ANSI, '').replace(/\r$/, '');
+    lines.push(line);
+    if (lines.length > maxLines) lines.splice(0, lines.length - maxLines);
+    for (const l of [...listeners]) l(line);
+  };
+  const streams = [child.stdout, child.stderr];
+  let open = streams.length;
+  let outputEnded;
+  const closed = new Promise((r) => { outputEnded = r; });
+  for (const stream of streams) {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d) => {
+      const parts = (partial + d).split('\n');
+      partial = parts.pop();
+      for (const p of parts) push(p);
+    });
+    stream.on('close', () => {
+      if (partial) push(partial);
+      partial = '';
+      if (--open === 0) {
+        outputEnded();
+        for (const l of [...listeners]) l(null);
+      }
+    });
+  }
+  const ended = () => open === 0;
+
+  const logTail = (n = 60) => (lines.length ? lines.slice(-n).join('\n') : '(no log)');
+
+  const waitForLog = (predicate, { timeoutMs = 120_000, fromStart = true } = {}) => {
+    const matches = typeof predicate === 'function' ? predicate : (l) => predicate.test(l);
+    return new Promise((resolve, reject) => {
+      if (fromStart) {
+        const hit = lines.find(matches);
+        if (hit !== undefined) {
+          resolve(hit);
+          return;
+        }
+      }
+      let listener;
+      const fail = (why) => {
+        clearTimeout(timer);
+        listeners.delete(listener);
+        reject(new Error(`airtime-worker run (pid ${child.pid}): no log line matching ${predicate} (${why}); log tail:\n${logTail()}`));
+      };
+      const timer = setTimeout(() => fail(`within ${timeoutMs} ms`), timeoutMs);
+      timer.unref();
+      listener = (line) => {
+        if (line === null) {
+          fail(`the process ended: ${JSON.stringify(exitInfo)}`);
+        } else if (matches(line)) {
+          clearTimeout(timer);
+          listeners.delete(listener);
+          resolve(line);
+        }
+      };
+      listeners.add(listener);
+      if (ended()) listener(null);
+    });
+  };
+
+  const kill = async (signal = 'SIGTERM') => {
+    if (!exitInfo) {
+      child.kill(signal);
+      const done = await Promise.race([
+        exited,
+        new Promise((r) => setTimeout(() => r(null), 10_000).unref()),
+      ]);
+      if (!done) child.kill('SIGKILL');
+    }
+    return exited;
+  };
+
+  const deadline = Date.now() + readyTimeoutMs;
+  while (!(await answers(url))) {
+    if (exitInfo || Date.now() > deadline) {
+      const why = exitInfo
+        ? `exited (${exitInfo.error ? exitInfo.error.message : JSON.stringify({ code: exitInfo.code, signal: exitInfo.signal })})`
+        : `not healthy after ${readyTimeoutMs} ms`;
+      await kill('SIGKILL');
+      // Let the last lines arrive.
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      throw new Error(`airtime-worker run at ${url} ${why}; log tail:\n${logTail()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  // Something else answering on the port would pass the health check: make sure ours runs.
+  if (exitInfo) {
+    throw new Error(`airtime-worker run exited (${JSON.stringify(exitInfo)}) although ${url} answers; log tail:\n${logTail()}`);
+  }
+  return { url, pid: child.pid, lines, logTail, waitForLog, kill, exited, exitInfo: () => exitInfo };
+}
+
+/** Whether `GET <url>/health` answers 2xx (whatever the body). */
+async function answers(url) {
+  try {
+    const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 /** Kills every worker process started here that still runs and removes this module's temp dirs. */

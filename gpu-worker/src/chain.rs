@@ -32,6 +32,9 @@ pub enum ChainError {
 	/// A transaction was refused by the pool or failed in its block.
 	#[error("transaction failed: {0}")]
 	Transaction(String),
+	/// A transaction reached a finalized block but its call failed (the pallet's error).
+	#[error("call failed: {0}")]
+	Dispatch(String),
 	/// The signer task is gone.
 	#[error("the signer task has stopped")]
 	SignerGone,
@@ -168,4 +171,255 @@ pub(crate) fn to_generated_voucher(
 		},
 		signature,
 	}
+}
+
+/// What a provider registers: its device and what it offers at which price.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+	/// GPU model (or CPU description), UTF-8.
+	pub gpu_model: String,
+	/// Memory per device in MiB.
+	pub vram_mib: u32,
+	/// Number of devices.
+	pub devices: u16,
+	/// The offers.
+	pub offers: Vec<Offer>,
+}
+
+/// One executor offered (snake_case in the TOML config, camelCase in JSON output).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+pub struct Offer {
+	/// The executor.
+	pub kind: ExecutorKind,
+	/// The largest job, in units, it takes.
+	pub max_units: u64,
+	/// Price per unit in planck.
+	#[serde(with = "airtime_primitives::balance_string")]
+	pub price_per_unit: u128,
+}
+
+use airtime::runtime_types::{
+	airtime_primitives::compute as gen_compute, bounded_collections::bounded_vec::BoundedVec,
+	pallet_compute::types as gen_types,
+};
+pub use airtime_primitives::compute::{ExecutorKind, JobId, JobPhase};
+
+fn to_generated_kind(k: ExecutorKind) -> gen_compute::ExecutorKind {
+	match k {
+		ExecutorKind::GemmInt8 => gen_compute::ExecutorKind::GemmInt8,
+		ExecutorKind::GemmF32 => gen_compute::ExecutorKind::GemmF32,
+		ExecutorKind::MlpFixedPoint => gen_compute::ExecutorKind::MlpFixedPoint,
+		ExecutorKind::VectorSearch => gen_compute::ExecutorKind::VectorSearch,
+	}
+}
+
+fn from_generated_kind(k: &gen_compute::ExecutorKind) -> ExecutorKind {
+	match k {
+		gen_compute::ExecutorKind::GemmInt8 => ExecutorKind::GemmInt8,
+		gen_compute::ExecutorKind::GemmF32 => ExecutorKind::GemmF32,
+		gen_compute::ExecutorKind::MlpFixedPoint => ExecutorKind::MlpFixedPoint,
+		gen_compute::ExecutorKind::VectorSearch => ExecutorKind::VectorSearch,
+	}
+}
+
+/// The generated `(capabilities, prices)` arguments of `register_provider`.
+pub(crate) fn to_generated_capabilities(
+	c: &Capabilities,
+) -> (gen_types::Capabilities, BoundedVec<gen_types::ExecutorPrice>) {
+	let executors = c
+		.offers
+		.iter()
+		.map(|o| gen_types::ExecutorCapability {
+			kind: to_generated_kind(o.kind),
+			max_units: o.max_units,
+		})
+		.collect();
+	let prices = c
+		.offers
+		.iter()
+		.map(|o| gen_types::ExecutorPrice {
+			kind: to_generated_kind(o.kind),
+			price_per_unit: o.price_per_unit,
+		})
+		.collect();
+	(
+		gen_types::Capabilities {
+			gpu_model: BoundedVec(c.gpu_model.as_bytes().to_vec()),
+			vram_mib: c.vram_mib,
+			devices: c.devices,
+			executors: BoundedVec(executors),
+		},
+		BoundedVec(prices),
+	)
+}
+
+/// One provider's slot in a job, as the worker reads it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot {
+	/// The provider.
+	pub provider: AccountId32,
+	/// Its locked price per unit.
+	#[serde(with = "airtime_primitives::balance_string")]
+	pub price_per_unit: u128,
+	/// Whether it attested or committed.
+	pub committed: bool,
+	/// The revealed output hash.
+	pub output_hash: Option<H256>,
+}
+
+/// An open job, as the worker reads it (pallet-compute's `JobView`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+	/// Its id.
+	pub id: JobId,
+	/// Who pays for it and may download its output.
+	pub owner: AccountId32,
+	/// What it runs.
+	pub kind: ExecutorKind,
+	/// Input hashes.
+	pub inputs: Vec<H256>,
+	/// Data-market datasets it reads (this worker does not fetch them yet).
+	pub datasets: Vec<u64>,
+	/// SCALE parameters.
+	#[serde(skip)]
+	pub params: Vec<u8>,
+	/// The most units a slot may bill.
+	pub max_units: u64,
+	/// Expected output size.
+	pub output_size: u64,
+	/// Escrowed budget.
+	#[serde(with = "airtime_primitives::balance_string")]
+	pub budget: u128,
+	/// The part of the budget taken slots may bill at most.
+	#[serde(with = "airtime_primitives::balance_string")]
+	pub reserved: u128,
+	/// The block by which every slot must attest.
+	pub deadline: u32,
+	/// Independent runs.
+	pub redundancy: u8,
+	/// The phase.
+	pub phase: JobPhase,
+	/// When the phase times out.
+	pub phase_ends: u32,
+	/// The slots taken.
+	pub slots: Vec<Slot>,
+	/// The lowest reputation (parts per million) a provider needs.
+	pub min_reputation: u32,
+}
+
+impl Job {
+	/// `who`'s slot, if it holds one.
+	pub fn slot_of(&self, who: &AccountId32) -> Option<&Slot> {
+		self.slots.iter().find(|s| &s.provider == who)
+	}
+}
+
+/// An open job at the latest finalized block (`None` once it has ended).
+pub async fn job(client: &Client, id: JobId) -> Result<Option<Job>, ChainError> {
+	let at = client.at_current_block().await.map_err(ChainError::rpc)?;
+	let view = at
+		.runtime_apis()
+		.call(airtime::runtime_apis().compute_api().job(id))
+		.await
+		.map_err(ChainError::rpc)?;
+	Ok(view.map(|j| Job {
+		id: j.id,
+		owner: from_subxt_account(&j.owner),
+		kind: from_generated_kind(&j.kind),
+		inputs: j.inputs.iter().map(|h| H256(h.0)).collect(),
+		datasets: j.datasets,
+		params: j.params,
+		max_units: j.max_units,
+		output_size: j.output_size,
+		budget: j.budget,
+		reserved: j.reserved,
+		deadline: j.deadline,
+		redundancy: j.redundancy,
+		phase: match j.phase {
+			gen_compute::JobPhase::Open => JobPhase::Open,
+			gen_compute::JobPhase::Revealing => JobPhase::Revealing,
+			gen_compute::JobPhase::Challengeable => JobPhase::Challengeable,
+			gen_compute::JobPhase::Disputed => JobPhase::Disputed,
+		},
+		phase_ends: j.phase_ends,
+		slots: j
+			.slots
+			.iter()
+			.map(|s| Slot {
+				provider: from_subxt_account(&s.provider),
+				price_per_unit: s.price_per_unit,
+				committed: s.committed,
+				output_hash: s.output_hash.as_ref().map(|h| H256(h.0)),
+			})
+			.collect(),
+		min_reputation: j.min_reputation.0,
+	}))
+}
+
+/// A provider's record at the latest finalized block, as JSON-ready fields.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Provider {
+	/// The account.
+	pub account: AccountId32,
+	/// Stake on hold.
+	#[serde(with = "airtime_primitives::balance_string")]
+	pub stake: u128,
+	/// `Active`, `Paused` or `Unbonding until <block>`.
+	pub status: String,
+	/// GPU model.
+	pub gpu_model: String,
+	/// Slots held in open jobs.
+	pub active_jobs: u32,
+	/// Reputation in parts per million.
+	pub reputation: u32,
+	/// Jobs completed and paid.
+	pub completed: u32,
+	/// Jobs reported failed.
+	pub failed: u32,
+	/// Jobs timed out.
+	pub timed_out: u32,
+	/// Times slashed.
+	pub slashed: u32,
+	/// The offers.
+	pub offers: Vec<Offer>,
+}
+
+/// `who`'s provider record, if registered.
+pub async fn provider(client: &Client, who: &AccountId32) -> Result<Option<Provider>, ChainError> {
+	let at = client.at_current_block().await.map_err(ChainError::rpc)?;
+	let view = at
+		.runtime_apis()
+		.call(airtime::runtime_apis().compute_api().provider(to_subxt_account(who)))
+		.await
+		.map_err(ChainError::rpc)?;
+	Ok(view.map(|p| Provider {
+		account: from_subxt_account(&p.account),
+		stake: p.stake,
+		status: match p.status {
+			gen_compute::ProviderStatusView::Active => "Active".into(),
+			gen_compute::ProviderStatusView::Paused => "Paused".into(),
+			gen_compute::ProviderStatusView::Unbonding(at) => format!("Unbonding until {at}"),
+		},
+		gpu_model: String::from_utf8_lossy(&p.gpu_model).into_owned(),
+		active_jobs: p.active_jobs,
+		reputation: p.reputation.0,
+		completed: p.completed,
+		failed: p.failed,
+		timed_out: p.timed_out,
+		slashed: p.slashed,
+		offers: p
+			.offers
+			.iter()
+			.map(|o| Offer {
+				kind: from_generated_kind(&o.kind),
+				max_units: o.max_units,
+				price_per_unit: o.price_per_unit,
+			})
+			.collect(),
+	}))
 }

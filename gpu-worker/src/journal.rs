@@ -1,9 +1,10 @@
-//! The voucher journal: every accepted voucher is on disk before the call is answered.
+//! Durable journals: the voucher journal (every accepted voucher is on disk before the call is
+//! answered) and the job journal (each leased job's progress, see [`crate::jobs`]).
 //!
-//! An append-only file of records `len: u32 LE | SCALE(channel, voucher, calls) | checksum`,
+//! An append-only file of records `len: u32 LE | SCALE(record) | checksum`,
 //! where the checksum is the first 8 bytes of BLAKE2b-256 over the encoded body. Each append is
 //! followed by `fdatasync`, so a voucher the service answered for survives a crash. Opening
-//! replays the file, keeps the latest record per channel, and cuts off a torn or corrupt tail
+//! replays the file, keeps the latest record per key (a channel, a job), and cuts off a torn or corrupt tail
 //! (a crash mid-append loses at most the call that was never answered). When the file holds
 //! many superseded records it is compacted: the latest records are written to a temporary file,
 //! synced, and renamed over the journal.
@@ -35,7 +36,18 @@ pub enum JournalError {
 	},
 }
 
-/// One journal record.
+/// What a journal stores: SCALE records, one live record per key.
+pub trait Record: Encode + Decode + Clone {
+	/// The key.
+	type Key: Ord + Copy;
+	/// This record's key.
+	fn key(&self) -> Self::Key;
+	/// Whether this record replaces `old` (same key) on replay; a record that does not is stale
+	/// (e.g. a voucher with a lower total) and is ignored.
+	fn supersedes(&self, old: &Self) -> bool;
+}
+
+/// One voucher journal record.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct Entry {
 	/// The channel.
@@ -46,11 +58,21 @@ pub struct Entry {
 	pub calls: u64,
 }
 
-/// The journal.
-pub struct Journal {
+impl Record for Entry {
+	type Key = ChannelId;
+	fn key(&self) -> ChannelId {
+		self.channel
+	}
+	fn supersedes(&self, old: &Self) -> bool {
+		self.voucher.voucher.total >= old.voucher.voucher.total
+	}
+}
+
+/// A journal of records `R`, by default the voucher journal.
+pub struct Journal<R: Record = Entry> {
 	path: PathBuf,
 	file: File,
-	latest: BTreeMap<ChannelId, Entry>,
+	latest: BTreeMap<R::Key, R>,
 	records: usize,
 }
 
@@ -61,7 +83,7 @@ fn checksum(body: &[u8]) -> [u8; 8] {
 	out
 }
 
-fn frame(entry: &Entry) -> Vec<u8> {
+fn frame<R: Record>(entry: &R) -> Vec<u8> {
 	let body = entry.encode();
 	let len = u32::try_from(body.len()).unwrap_or(u32::MAX);
 	let mut out = Vec::with_capacity(body.len().saturating_add(12));
@@ -72,7 +94,7 @@ fn frame(entry: &Entry) -> Vec<u8> {
 }
 
 /// Parse records from `bytes`; returns them and the length of the valid prefix.
-fn parse(bytes: &[u8]) -> (Vec<Entry>, usize) {
+fn parse<R: Record>(bytes: &[u8]) -> (Vec<R>, usize) {
 	let mut entries = Vec::new();
 	let mut pos = 0usize;
 	while let Some(len_bytes) = bytes.get(pos..pos.saturating_add(4)) {
@@ -90,14 +112,14 @@ fn parse(bytes: &[u8]) -> (Vec<Entry>, usize) {
 			break;
 		}
 		let mut input = body;
-		let Ok(entry) = Entry::decode(&mut input) else { break };
+		let Ok(entry) = R::decode(&mut input) else { break };
 		entries.push(entry);
 		pos = body_end.saturating_add(8);
 	}
 	(entries, pos)
 }
 
-impl Journal {
+impl<R: Record> Journal<R> {
 	/// Open (or create) the journal at `path`, replaying it.
 	pub fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
 		let path = path.as_ref().to_path_buf();
@@ -109,7 +131,7 @@ impl Journal {
 			OpenOptions::new().read(true).append(true).create(true).open(&path).map_err(io_err)?;
 		let mut bytes = Vec::new();
 		file.read_to_end(&mut bytes).map_err(io_err)?;
-		let (entries, valid) = parse(&bytes);
+		let (entries, valid) = parse::<R>(&bytes);
 		if valid < bytes.len() {
 			tracing::warn!(
 				path = %path.display(),
@@ -122,37 +144,55 @@ impl Journal {
 		let records = entries.len();
 		let mut latest = BTreeMap::new();
 		for entry in entries {
-			let keep = latest
-				.get(&entry.channel)
-				.is_none_or(|e: &Entry| entry.voucher.voucher.total >= e.voucher.voucher.total);
+			let keep = latest.get(&entry.key()).is_none_or(|e: &R| entry.supersedes(e));
 			if keep {
-				latest.insert(entry.channel, entry);
+				latest.insert(entry.key(), entry);
 			}
 		}
 		Ok(Self { path, file, latest, records })
 	}
 
-	/// The latest record per channel.
-	pub fn latest(&self) -> &BTreeMap<ChannelId, Entry> {
+	/// Read the latest record per key without opening for writing (another process may be
+	/// appending: a torn tail is skipped, not cut off).
+	pub fn read(path: &Path) -> Result<BTreeMap<R::Key, R>, JournalError> {
+		let bytes = match fs::read(path) {
+			Ok(b) => b,
+			Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+			Err(source) => return Err(JournalError::Io { path: path.into(), source }),
+		};
+		let mut latest = BTreeMap::new();
+		for entry in parse::<R>(&bytes).0 {
+			if latest.get(&entry.key()).is_none_or(|e: &R| entry.supersedes(e)) {
+				latest.insert(entry.key(), entry);
+			}
+		}
+		Ok(latest)
+	}
+
+	/// The latest record per key.
+	pub fn latest(&self) -> &BTreeMap<R::Key, R> {
 		&self.latest
 	}
 
 	/// Append a record and sync it to disk.
-	pub fn append(&mut self, entry: Entry) -> Result<(), JournalError> {
+	pub fn append(&mut self, entry: R) -> Result<(), JournalError> {
 		let io_err = |source| JournalError::Io { path: self.path.clone(), source };
 		self.file.write_all(&frame(&entry)).map_err(io_err)?;
 		self.file.sync_data().map_err(io_err)?;
 		self.records = self.records.saturating_add(1);
-		self.latest.insert(entry.channel, entry);
+		// In memory as on replay: a stale record (one that does not supersede) is ignored.
+		if self.latest.get(&entry.key()).is_none_or(|old| entry.supersedes(old)) {
+			self.latest.insert(entry.key(), entry);
+		}
 		if self.records > self.latest.len().saturating_add(COMPACT_AFTER) {
 			self.compact()?;
 		}
 		Ok(())
 	}
 
-	/// Drop a closed channel's record (it stays in the file until the next compaction).
-	pub fn forget(&mut self, channel: ChannelId) {
-		self.latest.remove(&channel);
+	/// Drop a finished key's record (it stays in the file until the next compaction).
+	pub fn forget(&mut self, key: R::Key) {
+		self.latest.remove(&key);
 	}
 
 	/// Rewrite the file with the latest records only.

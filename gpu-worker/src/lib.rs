@@ -1,30 +1,53 @@
 //! # airtime-worker
 //!
-//! Airtime's off-chain worker. This release carries the **metered service** of pallet-credits
-//! ("AI minutes"): a provider serves MLP inference over HTTP and is paid per call by cumulative
-//! payment-channel vouchers, which it keeps durably and redeems on-chain on a schedule and before
-//! each channel's expiry; and the **callers' client**, which opens channels and signs a voucher
-//! per call. The compute executors (cudarc GPU and CPU backends for leased jobs) join it with the
-//! gpu-worker issue.
+//! Airtime's off-chain worker, in two roles:
 //!
+//! - **Compute provider** (pallet-compute): `airtime-worker register` puts the provider's stake,
+//!   device and prices on chain; `airtime-worker run` follows finalized blocks, takes jobs its
+//!   device can hold, fetches their inputs by hash, runs them on the GPU (cudarc: cuBLAS and
+//!   NVRTC kernels) or the CPU (blocked, multi-threaded), stores the output, attests its hash,
+//!   serves it to the job's owner, and verifies other providers' results when drawn for a
+//!   dispute. See [`jobs`] for the life of a job and its crash safety, [`exec`] for which
+//!   results are bit-exact and which are checked with a tolerance.
+//! - **Metered service** (pallet-credits, "AI minutes"): serves MLP inference over HTTP paid per
+//!   call by cumulative payment-channel vouchers, kept durably and redeemed on chain; and the
+//!   callers' client.
+//!
+//! Modules:
+//! - [`exec`]: the `Executor` trait, job parameters and formats, `run_job`; [`exec::cpu`] and
+//!   [`exec::cuda`] backends.
+//! - [`freivalds`]: probabilistic verification of GEMM results.
+//! - [`fixtures`]: shared test vectors (inputs and pinned output hashes) for every backend.
+//! - [`store`]: the content-addressed store, input fetching, and output serving.
+//! - [`jobs`]: the job runner (accept, execute, attest, verify) and its journal records.
+//! - [`provider`]: the `register`, `run`, `status` and `unregister` commands.
+//! - [`config`]: the TOML configuration.
 //! - [`mlp`]: the fixed-point model (bit-exact on every machine).
 //! - [`metering`]: which vouchers pay for a call (pure rules, unit-tested).
-//! - [`journal`]: the accepted vouchers on disk, synced before each answer.
+//! - [`journal`]: durable append-only journals (vouchers, jobs), synced before acting.
 //! - [`chain`]: subxt, statically generated from `artifacts/metadata.scale`; reads at finalized
 //!   blocks; reconnects with backoff.
-//! - [`signer`]: the one task that signs, with explicit nonces.
-//! - [`service`]: the HTTP service, the finalized-block follower and the redeemer.
+//! - [`signer`]: the one task that signs, with explicit nonces, mortal transactions and bounded
+//!   retries.
+//! - [`service`]: the metered HTTP service, the finalized-block follower and the redeemer.
 //! - [`client`]: the callers' voucher signer and HTTP client.
 //! - [`metrics`]: the Prometheus metrics.
 
 pub mod chain;
 pub mod client;
+pub mod config;
+pub mod exec;
+pub mod fixtures;
+pub mod freivalds;
+pub mod jobs;
 pub mod journal;
 pub mod metering;
 pub mod metrics;
 pub mod mlp;
+pub mod provider;
 pub mod service;
 pub mod signer;
+pub mod store;
 
 pub use airtime_primitives::{AccountId, Balance, BlockNumber, AIR, TOKEN_DECIMALS, TOKEN_SYMBOL};
 

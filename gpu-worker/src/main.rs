@@ -1,6 +1,12 @@
-//! `airtime-worker`: the metered AI service of pallet-credits and its callers' client.
+//! `airtime-worker`: a compute provider's worker (leased jobs of pallet-compute), the metered AI
+//! service of pallet-credits, and its callers' client.
 //!
 //! ```text
+//! airtime-worker --config worker.toml register        # once: stake and offers on chain
+//! airtime-worker --config worker.toml run             # take, run, attest and verify jobs
+//! airtime-worker --config worker.toml status          # provider record, open jobs, earnings
+//! airtime-worker --config worker.toml unregister      # start leaving (stake unbonds)
+//!
 //! airtime-worker register-service --seed //Bob --price 1000000000 [--tier 0]
 //! airtime-worker serve --seed //Bob --service 0 --listen 127.0.0.1:8480 --journal ./vouchers.log
 //! airtime-worker open-channel --seed //Charlie --service 0 --amount 20000000000000 --expiry-in 600
@@ -10,6 +16,8 @@
 
 use airtime_worker::{
 	chain,
+	config::{self, Backend, FileConfig},
+	provider::{self, Settings},
 	client::{Caller, ServiceClient},
 	mlp::Mlp,
 	service::{self, ServiceConfig},
@@ -20,10 +28,78 @@ use sp_core::{sr25519, Pair, H256};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 #[derive(Parser)]
-#[command(name = "airtime-worker", version, about = "Airtime's metered AI service and its client")]
+#[command(
+	name = "airtime-worker",
+	version,
+	about = "Airtime's off-chain worker: run leased GPU/CPU jobs for AIR, serve metered AI calls",
+	long_about = "Airtime's off-chain worker.\n\n\
+		A compute provider writes a TOML config (see `--config`), registers once with \
+		`register` (its stake goes on hold, its device and prices on chain), then keeps `run` \
+		going beside a node: it takes jobs it can hold, runs them on the GPU (CUDA) or the CPU, \
+		attests the output hash on chain, serves outputs to their owners over HTTP, verifies \
+		other providers' results when drawn for a dispute, and is paid when results stand. \
+		`status` shows the provider record, open jobs and earnings; `unregister` starts \
+		leaving.\n\nKeys come from `seed_file` (or AIRTIME_SEED_FILE); they are never printed."
+)]
 struct Cli {
 	#[command(subcommand)]
 	command: Command,
+}
+
+/// The provider commands' settings: a TOML file, overridden by environment and flags.
+#[derive(Args, Clone)]
+struct ProviderArgs {
+	/// The TOML configuration file (rpc, seed_file, data_dir, listen, backend, inputs, stake,
+	/// [[offers]] kind/max_units/price_per_unit).
+	#[arg(long, short, env = "AIRTIME_CONFIG")]
+	config: Option<PathBuf>,
+	/// The node's WebSocket RPC endpoint [config: rpc; default ws://127.0.0.1:9944].
+	#[arg(long, env = "AIRTIME_RPC")]
+	rpc: Option<String>,
+	/// A secret URI (prefer --seed-file: command lines are visible to other users).
+	#[arg(long, env = "AIRTIME_SEED", hide_env_values = true)]
+	seed: Option<String>,
+	/// A file holding the secret URI, mnemonic or hex seed [config: seed_file].
+	#[arg(long, env = "AIRTIME_SEED_FILE")]
+	seed_file: Option<PathBuf>,
+	/// The journal and output store directory [config: data_dir; default ./airtime-worker].
+	#[arg(long, env = "AIRTIME_DATA_DIR")]
+	data_dir: Option<PathBuf>,
+	/// HTTP address for outputs, /metrics, /health [config: listen; default 127.0.0.1:8490].
+	#[arg(long, env = "AIRTIME_LISTEN")]
+	listen: Option<SocketAddr>,
+	/// Executor backend [config: backend; default auto].
+	#[arg(long, env = "AIRTIME_BACKEND", value_enum)]
+	backend: Option<Backend>,
+}
+
+impl ProviderArgs {
+	fn settings(&self) -> Result<Settings, Box<dyn std::error::Error + Send + Sync>> {
+		let file = match &self.config {
+			Some(path) => FileConfig::load(path)?,
+			None => FileConfig::default(),
+		};
+		let secret = config::secret(self.seed.as_deref(), self.seed_file.as_deref(), &file)?;
+		Ok(Settings {
+			rpc: self
+				.rpc
+				.clone()
+				.or_else(|| file.rpc.clone())
+				.unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
+			secret,
+			data_dir: self
+				.data_dir
+				.clone()
+				.or_else(|| file.data_dir.clone())
+				.unwrap_or_else(|| PathBuf::from("airtime-worker")),
+			listen: self
+				.listen
+				.or(file.listen)
+				.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8490))),
+			backend: self.backend.or(file.backend).unwrap_or_default(),
+			file,
+		})
+	}
 }
 
 #[derive(Args, Clone)]
@@ -38,6 +114,30 @@ struct Chain {
 
 #[derive(Subcommand)]
 enum Command {
+	/// Register this account as a compute provider: device capabilities are detected, offers
+	/// and prices come from the config, the stake is held.
+	Register {
+		#[command(flatten)]
+		args: ProviderArgs,
+		/// Stake in planck [config: stake].
+		#[arg(long)]
+		stake: Option<u128>,
+	},
+	/// Run the provider: take jobs, run them, attest, serve outputs, verify disputes.
+	Run {
+		#[command(flatten)]
+		args: ProviderArgs,
+	},
+	/// Show the provider record, the jobs in the journal and the earnings (JSON).
+	Status {
+		#[command(flatten)]
+		args: ProviderArgs,
+	},
+	/// Start leaving: no new jobs; the stake is released after the unbonding period.
+	Unregister {
+		#[command(flatten)]
+		args: ProviderArgs,
+	},
 	/// Serve MLP inference paid by vouchers (the service's owner account signs redemptions).
 	Serve {
 		#[command(flatten)]
@@ -148,6 +248,13 @@ async fn main() -> MainResult {
 		.with_writer(std::io::stderr)
 		.init();
 	match Cli::parse().command {
+		Command::Register { args, stake } => {
+			let out = provider::register(&args.settings()?, stake).await?;
+			println!("{out}");
+		},
+		Command::Run { args } => provider::run(&args.settings()?).await?,
+		Command::Status { args } => println!("{}", provider::status(&args.settings()?).await?),
+		Command::Unregister { args } => println!("{}", provider::unregister(&args.settings()?).await?),
 		Command::Serve {
 			chain: c,
 			service,

@@ -1,8 +1,8 @@
-//! Prometheus metrics of the metered service, served at `GET /metrics`.
+//! Prometheus metrics of the metered service and of the job runner, served at `GET /metrics`.
 
 use prometheus::{
-	Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-	TextEncoder,
+	Counter, Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec,
+	IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 /// The service's metrics.
@@ -51,10 +51,106 @@ impl Metrics {
 
 	/// The text exposition.
 	pub fn render(&self) -> String {
-		let mut out = Vec::new();
-		if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
-			tracing::warn!(error = %e, "cannot encode metrics");
-		}
-		String::from_utf8(out).unwrap_or_default()
+		render(&self.registry)
 	}
+}
+
+/// The job runner's metrics, served at `GET /metrics` by `airtime-worker run`.
+pub struct JobMetrics {
+	registry: Registry,
+	/// Jobs held and not finished.
+	pub jobs_running: IntGauge,
+	/// Jobs completed and paid.
+	pub jobs_completed: IntCounter,
+	/// Jobs that failed in the worker, by reason.
+	pub jobs_failed: IntCounterVec,
+	/// Seconds an executor ran a job, by kind and backend.
+	pub executor_seconds: HistogramVec,
+	/// Seconds from assignment to the finalized attestation.
+	pub attestation_latency: Histogram,
+	/// AIR earned (net of protocol fees).
+	pub earnings: Counter,
+	/// Dispute verifications, by result.
+	pub verifications: IntCounterVec,
+	/// The latest finalized block seen.
+	pub finalized: IntGauge,
+	/// Device memory a job may use, bytes.
+	pub device_memory: IntGauge,
+	/// 1 for the active backend (`cpu` or `cuda`).
+	pub backend: IntGaugeVec,
+}
+
+impl JobMetrics {
+	/// Create and register the metrics.
+	pub fn new() -> Result<Self, prometheus::Error> {
+		let registry = Registry::new_custom(Some("airtime_worker".into()), None)?;
+		let jobs_running = IntGauge::new("jobs_running", "Jobs held and not finished")?;
+		let jobs_completed = IntCounter::new("jobs_completed_total", "Jobs completed and paid")?;
+		let jobs_failed = IntCounterVec::new(
+			Opts::new("jobs_failed_total", "Jobs that failed in the worker, by reason"),
+			&["code"],
+		)?;
+		let executor_seconds = HistogramVec::new(
+			HistogramOpts::new("executor_seconds", "Executor time per job")
+				.buckets(vec![0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 60.0, 300.0, 1800.0]),
+			&["kind", "backend"],
+		)?;
+		let attestation_latency = Histogram::with_opts(
+			HistogramOpts::new(
+				"attestation_latency_seconds",
+				"From assignment to the finalized attestation",
+			)
+			.buckets(vec![5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0]),
+		)?;
+		let earnings = Counter::new("earnings_air_total", "AIR earned, net of protocol fees")?;
+		let verifications = IntCounterVec::new(
+			Opts::new("verifications_total", "Dispute verifications, by result"),
+			&["result"],
+		)?;
+		let finalized = IntGauge::new("finalized_block", "Latest finalized block seen")?;
+		let device_memory =
+			IntGauge::new("device_memory_bytes", "Device memory a job may use")?;
+		let backend =
+			IntGaugeVec::new(Opts::new("backend", "The active executor backend"), &["backend"])?;
+		for c in [
+			Box::new(jobs_running.clone()) as Box<dyn prometheus::core::Collector>,
+			Box::new(jobs_completed.clone()),
+			Box::new(jobs_failed.clone()),
+			Box::new(executor_seconds.clone()),
+			Box::new(attestation_latency.clone()),
+			Box::new(earnings.clone()),
+			Box::new(verifications.clone()),
+			Box::new(finalized.clone()),
+			Box::new(device_memory.clone()),
+			Box::new(backend.clone()),
+		] {
+			registry.register(c)?;
+		}
+		Ok(Self {
+			registry,
+			jobs_running,
+			jobs_completed,
+			jobs_failed,
+			executor_seconds,
+			attestation_latency,
+			earnings,
+			verifications,
+			finalized,
+			device_memory,
+			backend,
+		})
+	}
+
+	/// The text exposition.
+	pub fn render(&self) -> String {
+		render(&self.registry)
+	}
+}
+
+fn render(registry: &Registry) -> String {
+	let mut out = Vec::new();
+	if let Err(e) = TextEncoder::new().encode(&registry.gather(), &mut out) {
+		tracing::warn!(error = %e, "cannot encode metrics");
+	}
+	String::from_utf8(out).unwrap_or_default()
 }

@@ -525,7 +525,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
 	let terminate = async {
 		match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
 			Ok(mut s) => {

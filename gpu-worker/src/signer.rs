@@ -8,7 +8,10 @@
 
 use crate::chain::{self, airtime, ChainError, Client};
 use crate::metering::SignedVoucherOf;
-use airtime_primitives::credits::{ChannelId, ServiceId};
+use airtime_primitives::{
+	compute::JobId,
+	credits::{ChannelId, ServiceId},
+};
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::AccountId32;
 use subxt::{
@@ -49,6 +52,62 @@ pub enum Op {
 		/// The expiry block.
 		expiry: u32,
 	},
+	/// `compute.register_provider(capabilities, prices, stake)`.
+	RegisterProvider {
+		/// What the device runs.
+		capabilities: chain::Capabilities,
+		/// The stake to hold.
+		stake: u128,
+	},
+	/// `compute.unregister_provider()`.
+	UnregisterProvider,
+	/// `compute.accept_job(job)`.
+	AcceptJob(JobId),
+	/// `compute.submit_attestation(job, output_hash, usage)`.
+	SubmitAttestation {
+		/// The job.
+		job: JobId,
+		/// blake2-256 of the output.
+		output: H256,
+		/// Units billed.
+		usage: u64,
+	},
+	/// `compute.commit_attestation(job, commitment)`.
+	CommitAttestation {
+		/// The job.
+		job: JobId,
+		/// The commitment.
+		commitment: H256,
+	},
+	/// `compute.reveal_attestation(job, output_hash, usage, salt)`.
+	RevealAttestation {
+		/// The job.
+		job: JobId,
+		/// blake2-256 of the output.
+		output: H256,
+		/// Units billed.
+		usage: u64,
+		/// The commitment's salt.
+		salt: [u8; 32],
+	},
+	/// `compute.report_failure(job)`.
+	ReportFailure(JobId),
+	/// `compute.commit_vote(job, commitment)`.
+	CommitVote {
+		/// The disputed job.
+		job: JobId,
+		/// The commitment.
+		commitment: H256,
+	},
+	/// `compute.reveal_vote(job, output_hash, salt)`.
+	RevealVote {
+		/// The disputed job.
+		job: JobId,
+		/// The output hash voted for.
+		output: H256,
+		/// The commitment's salt.
+		salt: [u8; 32],
+	},
 }
 
 /// What a finalized transaction did.
@@ -77,7 +136,37 @@ pub enum Outcome {
 		/// Its nonce.
 		nonce: u32,
 	},
+	/// A compute call succeeded in a finalized block.
+	Done {
+		/// The finalized block's hash.
+		block: H256,
+	},
 }
+
+impl Op {
+	/// The call's name, for logs.
+	pub fn label(&self) -> &'static str {
+		match self {
+			Op::Redeem { .. } => "credits.redeem",
+			Op::RegisterService { .. } => "credits.register_service",
+			Op::OpenChannel { .. } => "credits.open_channel",
+			Op::RegisterProvider { .. } => "compute.register_provider",
+			Op::UnregisterProvider => "compute.unregister_provider",
+			Op::AcceptJob(_) => "compute.accept_job",
+			Op::SubmitAttestation { .. } => "compute.submit_attestation",
+			Op::CommitAttestation { .. } => "compute.commit_attestation",
+			Op::RevealAttestation { .. } => "compute.reveal_attestation",
+			Op::ReportFailure(_) => "compute.report_failure",
+			Op::CommitVote { .. } => "compute.commit_vote",
+			Op::RevealVote { .. } => "compute.reveal_vote",
+		}
+	}
+}
+
+/// Blocks a transaction stays valid for.
+pub const MORTALITY: u64 = 64;
+/// Attempts of [`SignerHandle::submit_with_retry`].
+pub const ATTEMPTS: u32 = 4;
 
 type Reply = oneshot::Sender<Result<Outcome, ChainError>>;
 
@@ -99,6 +188,26 @@ impl SignerHandle {
 		let (reply, rx) = oneshot::channel();
 		self.tx.send((op, reply)).await.map_err(|_| ChainError::SignerGone)?;
 		rx.await.map_err(|_| ChainError::SignerGone)?
+	}
+
+	/// Submit `op`, retrying up to [`ATTEMPTS`] times with backoff (1 s, 2 s, 4 s) when it did not
+	/// reach a finalized block (connection lost, dropped or invalid in the pool, e.g. after a
+	/// nonce race with another tool using the same key). A call that failed in its block (a
+	/// dispatch error) is final and returned at once.
+	pub async fn submit_with_retry(&self, op: Op) -> Result<Outcome, ChainError> {
+		let mut delay = std::time::Duration::from_secs(1);
+		let mut attempt = 1u32;
+		loop {
+			match self.submit(op.clone()).await {
+				Err(e @ (ChainError::Rpc(_) | ChainError::Transaction(_))) if attempt < ATTEMPTS => {
+					tracing::warn!(call = op.label(), attempt, error = %e, retry_in = ?delay, "retrying");
+					tokio::time::sleep(delay).await;
+					delay = delay.saturating_mul(2);
+					attempt = attempt.saturating_add(1);
+				},
+				other => return other,
+			}
+		}
 	}
 }
 
@@ -160,6 +269,7 @@ pub fn spawn(client: Client, rpc: RpcClient, pair: sr25519::Pair) -> SignerHandl
 						airtime::transactions().credits().open_channel(*service, *amount, *expiry);
 					submit(&client, &signer, nonce, &call).await
 				},
+				compute => submit_compute(&client, &signer, nonce, compute).await,
 			};
 			match submitted {
 				Ok(progress) => {
@@ -174,6 +284,7 @@ pub fn spawn(client: Client, rpc: RpcClient, pair: sr25519::Pair) -> SignerHandl
 					let _ = reply.send(Err(e));
 				},
 			}
+			tracing::debug!(nonce, "submitted");
 		}
 		tracing::info!("signer task stopped: no more requests");
 	});
@@ -192,19 +303,77 @@ async fn submit<P: Payload>(
 	call: &P,
 ) -> Result<Progress, ChainError> {
 	let mut txs = client.tx().await.map_err(ChainError::rpc)?;
-	let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
+	// Mortal: a transaction that is not included within `MORTALITY` blocks becomes invalid,
+	// instead of lingering in pools and landing long after the worker gave up on it.
+	let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new()
+		.nonce(nonce)
+		.mortal(MORTALITY)
+		.build();
 	txs.sign_and_submit_then_watch(call, signer, params)
 		.await
 		.map_err(|e| ChainError::Transaction(e.to_string()))
 }
 
+async fn submit_compute(
+	client: &Client,
+	signer: &PairSigner,
+	nonce: u64,
+	op: &Op,
+) -> Result<Progress, ChainError> {
+	let tx = airtime::transactions().compute();
+	let h = |h: &H256| subxt::utils::H256(h.0);
+	match op {
+		Op::RegisterProvider { capabilities, stake } => {
+			let (caps, prices) = chain::to_generated_capabilities(capabilities);
+			submit(client, signer, nonce, &tx.register_provider(caps, prices, *stake)).await
+		},
+		Op::UnregisterProvider => submit(client, signer, nonce, &tx.unregister_provider()).await,
+		Op::AcceptJob(job) => submit(client, signer, nonce, &tx.accept_job(*job)).await,
+		Op::SubmitAttestation { job, output, usage } =>
+			submit(client, signer, nonce, &tx.submit_attestation(*job, h(output), *usage)).await,
+		Op::CommitAttestation { job, commitment } =>
+			submit(client, signer, nonce, &tx.commit_attestation(*job, h(commitment))).await,
+		Op::RevealAttestation { job, output, usage, salt } =>
+			submit(client, signer, nonce, &tx.reveal_attestation(*job, h(output), *usage, *salt))
+				.await,
+		Op::ReportFailure(job) => submit(client, signer, nonce, &tx.report_failure(*job)).await,
+		Op::CommitVote { job, commitment } =>
+			submit(client, signer, nonce, &tx.commit_vote(*job, h(commitment))).await,
+		Op::RevealVote { job, output, salt } =>
+			submit(client, signer, nonce, &tx.reveal_vote(*job, h(output), *salt)).await,
+		Op::Redeem { .. } | Op::RegisterService { .. } | Op::OpenChannel { .. } =>
+			Err(ChainError::Transaction(format!("not a compute call: {op:?}"))),
+	}
+}
+
 /// Wait for the finalized block and read the outcome from its events.
 async fn follow(progress: Progress, op: &Op) -> Result<Outcome, ChainError> {
 	use airtime::credits::events;
-	let events = progress
-		.wait_for_finalized_success()
-		.await
-		.map_err(|e| ChainError::Transaction(e.to_string()))?;
+	use subxt::transactions::TransactionStatus as S;
+	let mut progress = progress;
+	let label = op.label();
+	let finalized = loop {
+		let status = progress.next().await.ok_or_else(|| {
+			ChainError::Transaction(format!("{label}: the status stream ended"))
+		})?;
+		match status.map_err(|e| ChainError::Transaction(e.to_string()))? {
+			S::InBestBlock(b) =>
+				tracing::info!(call = label, block = ?b.block_hash(), "transaction in block"),
+			S::NoLongerInBestBlock =>
+				tracing::info!(call = label, "transaction retracted from the best chain"),
+			S::InFinalizedBlock(b) => break b,
+			S::Error { message } | S::Invalid { message } | S::Dropped { message } => {
+				tracing::warn!(call = label, %message, "transaction not included");
+				return Err(ChainError::Transaction(format!("{label}: {message}")));
+			},
+			S::Validated | S::Broadcasted => {},
+		}
+	};
+	let events = finalized.wait_for_success().await.map_err(|e| {
+		tracing::warn!(call = label, error = %e, "transaction failed in its finalized block");
+		ChainError::Dispatch(e.to_string())
+	})?;
+	tracing::info!(call = label, block = ?finalized.block_hash(), "transaction finalized");
 	let missing = || ChainError::Transaction(format!("no outcome event for {op:?}"));
 	match op {
 		Op::Redeem { .. } => {
@@ -221,5 +390,6 @@ async fn follow(progress: Progress, op: &Op) -> Result<Outcome, ChainError> {
 			let e = e.map_err(ChainError::rpc)?;
 			Ok(Outcome::ChannelOpened { channel: e.channel, nonce: e.nonce })
 		},
+		_ => Ok(Outcome::Done { block: H256(finalized.block_hash().0) }),
 	}
 }

@@ -28,7 +28,7 @@ pub mod holds;
 
 /// Balances cross the RPC as decimal strings: JSON numbers lose precision above 2^53.
 #[cfg(feature = "std")]
-pub(crate) mod balance_string {
+pub mod balance_string {
 	use serde::{Deserialize, Deserializer, Serializer};
 
 	pub fn serialize<S: Serializer, B: core::fmt::Display>(b: &B, s: S) -> Result<S::Ok, S::Error> {
