@@ -97,6 +97,51 @@ extern "C" __global__ void pack_t_i8(const signed char* __restrict__ src, int ro
 	}
 }
 
+// The same transpose, 4 bytes per thread (char4 loads and stores) for bandwidth: block (16, 16),
+// grid (prows/64, pcols/64), one 64 x 64 tile per block. Needs pcols % 4 == 0 (the stores are
+// 4-byte words); src rows are read as words when cols % 4 == 0, byte by byte otherwise.
+extern "C" __global__ void pack_t4_i8(const signed char* __restrict__ src, int rows, int cols,
+                                      signed char* __restrict__ dst, int prows, int pcols) {
+	__shared__ signed char tile[64][65];
+	int c0 = blockIdx.x * 64;
+	int r0 = blockIdx.y * 64;
+	int tx = threadIdx.x;
+	int ty = threadIdx.y;
+	bool words = (cols & 3) == 0;
+	for (int i = 0; i < 4; ++i) {
+		int lr = ty + 16 * i;
+		int r = r0 + lr;
+		int c = c0 + 4 * tx;
+		char4 v = make_char4(0, 0, 0, 0);
+		if (r < rows) {
+			const signed char* p = src + (long long)r * cols + c;
+			if (words && c + 3 < cols) {
+				v = *reinterpret_cast<const char4*>(p);
+			} else {
+				if (c < cols) v.x = p[0];
+				if (c + 1 < cols) v.y = p[1];
+				if (c + 2 < cols) v.z = p[2];
+				if (c + 3 < cols) v.w = p[3];
+			}
+		}
+		tile[lr][4 * tx] = v.x;
+		tile[lr][4 * tx + 1] = v.y;
+		tile[lr][4 * tx + 2] = v.z;
+		tile[lr][4 * tx + 3] = v.w;
+	}
+	__syncthreads();
+	for (int i = 0; i < 4; ++i) {
+		int j = ty + 16 * i;
+		int dr = c0 + j;
+		int dc = r0 + 4 * tx;
+		if (dr < prows && dc < pcols) {
+			char4 w = make_char4(tile[4 * tx][j], tile[4 * tx + 1][j], tile[4 * tx + 2][j],
+			                     tile[4 * tx + 3][j]);
+			*reinterpret_cast<char4*>(dst + (long long)dr * pcols + dc) = w;
+		}
+	}
+}
+
 // z[j * ldz + i] = sum_t x[i * ldx + t] * y[j * ldy + t] for i < m, j < n: exact int32.
 // Block (16, 16), grid (m/16, n/16).
 extern "C" __global__ void gemm_tn_i8(const signed char* __restrict__ x,
@@ -208,6 +253,8 @@ struct Kernels {
 	pack: CudaFunction,
 	/// `pack_t_i8`.
 	pack_t: CudaFunction,
+	/// `pack_t4_i8`.
+	pack_t4: CudaFunction,
 	/// `gemm_tn_i8`.
 	gemm_tn: CudaFunction,
 	/// `requant_i8`.
@@ -243,6 +290,7 @@ impl Kernels {
 		Ok(Kernels {
 			pack: function("pack_i8")?,
 			pack_t: function("pack_t_i8")?,
+			pack_t4: function("pack_t4_i8")?,
 			gemm_tn: function("gemm_tn_i8")?,
 			requant: function("requant_i8")?,
 			build,
@@ -484,6 +532,26 @@ impl CudaExecutor {
 		let model = ctx.name().map_err(|e| dev("device name", e))?;
 		let total_memory = ctx.total_mem().map_err(|e| dev("device memory", e))? as u64;
 		let capability = ctx.compute_capability().map_err(|e| dev("compute capability", e))?;
+		// SAFETY: the executor uses this one stream for every allocation, copy, kernel and cuBLAS
+		// call, so no cross-stream synchronisation (what event tracking provides) is needed.
+		unsafe { ctx.disable_event_tracking() };
+		// Jobs allocate and free buffers of similar sizes again and again: keep freed memory in
+		// the stream-ordered pool (up to a quarter of the device) instead of returning it to the
+		// driver at every synchronisation.
+		// SAFETY: `cu_device` is this context's device; the attribute takes a u64.
+		let kept = unsafe {
+			cudarc::driver::result::device::get_default_mem_pool(ctx.cu_device()).and_then(|pool| {
+				let mut threshold = total_memory / 4;
+				cudarc::driver::result::mem_pool::set_attribute(
+					pool,
+					cudarc::driver::sys::CUmemPool_attribute::CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+					(&mut threshold as *mut u64).cast(),
+				)
+			})
+		};
+		if let Err(e) = kept {
+			tracing::debug!(error = %e, "cannot keep freed memory in the pool");
+		}
 		let stream = ctx.default_stream();
 		let blas = CudaBlas::new(stream.clone()).map_err(|e| dev("cuBLAS handle", e))?;
 		// SAFETY: the handle was just created and is valid; the mode is a valid enum value.
@@ -700,7 +768,13 @@ impl CudaExecutor {
 	) -> Result<CudaSlice<i8>, ExecError> {
 		let (rows_c, cols_c, prows_c, pcols_c) =
 			(c_int(rows)?, c_int(cols)?, c_int(prows)?, c_int(pcols)?);
-		let (func, cfg) = if transpose {
+		let (func, cfg) = if transpose && pcols % 4 == 0 {
+			let grid = (blocks(prows, 64)?, blocks(pcols, 64)?, 1);
+			(
+				&self.kernels.pack_t4,
+				LaunchConfig { grid_dim: grid, block_dim: (16, 16, 1), shared_mem_bytes: 0 },
+			)
+		} else if transpose {
 			let grid = (blocks(prows, 32)?, blocks(pcols, 32)?, 1);
 			(
 				&self.kernels.pack_t,
