@@ -62,7 +62,8 @@ pub struct FileConfig {
 	pub stake: Option<String>,
 	/// Take open jobs automatically (default true).
 	pub accept: Option<bool>,
-	/// Report failure when a job is not done this many blocks before its deadline.
+	/// Report failure when a job is not done this many blocks before its deadline (default 6:
+	/// the report must be finalized before the deadline, and finality lags a few blocks).
 	pub deadline_margin: Option<u32>,
 	/// Freivalds rounds for verifying GEMM results (error probability 2^-rounds).
 	pub verify_rounds: Option<u32>,
@@ -124,9 +125,16 @@ impl FileConfig {
 		if kinds.len() != config.offers.len() {
 			return Err("an executor kind is offered twice".into());
 		}
-		if let Some(o) = config.offers.iter().find(|o| o.max_units == 0 || o.price_per_unit == 0)
-		{
-			return Err(format!("offer {:?}: max_units and price_per_unit must be positive", o.kind));
+		if let Some(o) = config.offers.iter().find(|o| o.max_units == 0 || o.price_per_unit == 0) {
+			return Err(format!(
+				"offer {:?}: max_units and price_per_unit must be positive",
+				o.kind
+			));
+		}
+		if config.deadline_margin == Some(0) {
+			return Err("deadline_margin must be at least 1 block: a failure report must land \
+				before the deadline"
+				.into());
 		}
 		if let Some(stake) = &config.stake {
 			u128::from_str(stake).map_err(|_| format!("stake {stake:?} is not a planck amount"))?;
@@ -206,6 +214,7 @@ mod tests {
 		let zero = "[[offers]]\nkind = \"GemmF32\"\nmax_units = 0\nprice_per_unit = \"1\"\n";
 		assert!(FileConfig::parse(zero).unwrap_err().contains("positive"));
 		assert!(FileConfig::parse("stake = \"12a\"").unwrap_err().contains("planck"));
+		assert!(FileConfig::parse("deadline_margin = 0").unwrap_err().contains("at least 1"));
 	}
 
 	#[test]

@@ -1,18 +1,20 @@
 //! Freivalds' check of a claimed matrix product `C = A · B` without recomputing it.
 //!
-//! Each round draws a random vector `r ∈ {0, 1}^n` and compares `A · (B · r)` with `C · r`:
-//! three matrix-vector products, `O(mk + kn + mn)` work instead of the `O(mnk)` of a
-//! recomputation (for `n = 4096`, twenty rounds read the three matrices twenty times; one
-//! recomputation is 6.9 · 10^10 multiply-accumulates).
+//! A round draws a random vector `r` and compares `A · (B · r)` with `C · r`: three
+//! matrix-vector products, `O(mk + kn + mn)` work instead of the `O(mnk)` of a recomputation
+//! (one recomputation at `n = 4096` is 6.9 · 10^10 multiply-accumulates).
 //!
 //! ## int8: exact ([`check_i8`])
 //!
-//! The arithmetic is exact (integers in `i64`). If `C ≠ A · B`, let `D = A · B − C` and pick a row
-//! `i` and column `j₀` with `D[i][j₀] ≠ 0`. Fix every `r_j` but `r_{j₀}`: `(D · r)_i` takes two
-//! different values for `r_{j₀} = 0` and `r_{j₀} = 1`, so at most one of them is 0. **A wrong
-//! product passes one round with probability at most 1/2, and `rounds` independent rounds with
-//! probability at most `2^-rounds`** ([`DEFAULT_ROUNDS`] = 20: at most 2^-20 ≈ 9.5 · 10^-7). A
-//! correct product always passes.
+//! The arithmetic is exact (integers, `i64` and `i128`), and `r` is drawn uniformly from
+//! `[0, 2^b)^n` with `b` up to [`INT_BITS_PER_PASS`] = 24 bits per pass. If `C ≠ A · B`, let
+//! `D = A · B − C` and pick a row `i` and column `j₀` with `D[i][j₀] ≠ 0`. Fix every `r_j` but
+//! `r_{j₀}`: `(D · r)_i` is then an affine function of `r_{j₀}` with a non-zero slope, which
+//! vanishes for at most one of the `2^b` values. **A wrong product passes a `b`-bit pass with
+//! probability at most `2^-b`; `check_i8(.., bits, ..)` runs passes totalling `bits` bits and
+//! accepts a wrong product with probability at most `2^-bits`** ([`DEFAULT_ROUNDS`] = 20: one
+//! pass, at most 2^-20 ≈ 9.5 · 10^-7). A correct product always passes. (Large random entries
+//! instead of `{0, 1}` entries give the same guarantee in one pass instead of twenty.)
 //!
 //! ## fp32: with a tolerance ([`check_f32`])
 //!
@@ -63,7 +65,9 @@ use rand::RngCore;
 use rayon::prelude::*;
 use thiserror::Error;
 
-/// Rounds run by default: a wrong int8 product passes with probability at most 2^-20 ≈ 10^-6.
+/// Security by default: 20 bits of randomness for int8 (one pass) and 20 rounds for fp32, so a
+/// wrong int8 product (or an fp32 one beyond twice the tolerance) passes with probability at
+/// most 2^-20 ≈ 10^-6.
 pub const DEFAULT_ROUNDS: u32 = 20;
 /// The unit roundoff of fp32, `u = 2^-24`.
 pub const F32_UNIT_ROUNDOFF: f64 = 1.0 / 16_777_216.0;
@@ -113,42 +117,60 @@ pub fn gamma(k: usize) -> f64 {
 	ku / (1.0 - ku)
 }
 
-/// Check that `c` (`m × n` i32) is `a (m × k) · b (k × n)` (int8, row-major) with `rounds` rounds
-/// of Freivalds' check: a correct product always passes; a wrong one passes with probability at
-/// most `2^-rounds` (see the module docs). `Err(Mismatch)` names the first round and row that
-/// disagree.
+/// Bits of randomness per pass of the int8 check (entries of `r` below `2^24`).
+pub const INT_BITS_PER_PASS: u32 = 24;
+
+/// Check that `c` (`m × n` i32) is `a (m × k) · b (k × n)` (int8, row-major): a correct product
+/// always passes; a wrong one passes with probability at most `2^-bits` (see the module docs;
+/// `bits` is spread over passes of at most [`INT_BITS_PER_PASS`] bits). `Err(Mismatch)` names the
+/// first pass and row that disagree.
 pub fn check_i8(
 	shape: Shape,
 	a: &[i8],
 	b: &[i8],
 	c: &[i32],
-	rounds: u32,
+	bits: u32,
 	rng: &mut impl RngCore,
 ) -> Result<(), FreivaldsError> {
 	let Shape { m, n, k } = check_shape(shape, a.len(), b.len(), c.len())?;
-	if rounds == 0 {
+	if bits == 0 {
 		return Err(FreivaldsError::NoRounds);
 	}
-	for round in 0..rounds {
-		let r = random_bits(n, rng);
-		// (B·r)_l: |Σ_j b_lj r_j| ≤ 2^7 · n ≤ 2^23, exact in i32.
-		let br: Vec<i32> = b.par_chunks(n).map(|row| dot_bits(row, &r)).collect();
-		// (A·(B·r))_i: |Σ_l a_il (Br)_l| ≤ 2^7 · 2^23 · k ≤ 2^46, exact in i64.
-		let abr: Vec<i64> = a
-			.par_chunks(k)
-			.map(|row| row.iter().zip(&br).map(|(x, y)| i64::from(*x) * i64::from(*y)).sum::<i64>())
-			.collect();
-		// (C·r)_i: |Σ_j c_ij r_j| ≤ 2^31 · n ≤ 2^47 for any i32 claim, exact in i64.
-		let cr: Vec<i64> = c
+	let mut left = bits;
+	let mut round = 0;
+	while left > 0 {
+		let pass_bits = left.min(INT_BITS_PER_PASS);
+		left -= pass_bits;
+		let r = random_below_pow2(n, pass_bits, rng);
+		// (B·r)_l: |Σ_j b_lj r_j| < 2^7 · 2^24 · 2^16 = 2^47, exact in i64.
+		let br: Vec<i64> = b
 			.par_chunks(n)
-			.map(|row| row.iter().zip(&r).map(|(x, y)| i64::from(*x) * i64::from(*y)).sum::<i64>())
+			.map(|row| row.iter().zip(&r).map(|(x, y)| i64::from(*x) * *y).sum::<i64>())
+			.collect();
+		// (A·(B·r))_i: |Σ_l a_il (Br)_l| < 2^7 · 2^47 · 2^16 = 2^70, exact in i128.
+		let abr: Vec<i128> = a
+			.par_chunks(k)
+			.map(|row| row.iter().zip(&br).map(|(x, y)| i128::from(i64::from(*x) * *y)).sum())
+			.collect();
+		// (C·r)_i: |Σ_j c_ij r_j| < 2^31 · 2^24 · 2^16 = 2^71 for any i32 claim, exact in i128
+		// (each product < 2^55 is exact in i64 and summed in i128).
+		let cr: Vec<i128> = c
+			.par_chunks(n)
+			.map(|row| row.iter().zip(&r).map(|(x, y)| i128::from(i64::from(*x) * *y)).sum())
 			.collect();
 		if let Some(row) = abr.iter().zip(&cr).position(|(x, y)| x != y) {
 			return Err(FreivaldsError::Mismatch { round, row });
 		}
 		debug_assert_eq!(abr.len(), m);
+		round += 1;
 	}
 	Ok(())
+}
+
+/// `n` values uniform in `[0, 2^bits)` (`bits ≤ 32`).
+fn random_below_pow2<R: RngCore + ?Sized>(n: usize, bits: u32, rng: &mut R) -> Vec<i64> {
+	let mask = (1u64 << bits.min(32)) - 1;
+	(0..n).map(|_| (rng.next_u64() & mask) as i64).collect()
 }
 
 /// Check that `c` (`m × n` f32) is `a (m × k) · b (k × n)` (fp32, row-major) to within the
@@ -292,11 +314,6 @@ fn random_bits<R: RngCore + ?Sized>(n: usize, rng: &mut R) -> Vec<i8> {
 	bits
 }
 
-/// `Σ row_j · r_j` for `r ∈ {0, 1}^n`, in i32 (`|Σ| ≤ 2^7 · 2^16`).
-fn dot_bits(row: &[i8], r: &[i8]) -> i32 {
-	row.iter().zip(r).map(|(x, y)| i32::from(*x) * i32::from(*y)).sum()
-}
-
 /// `(Σ row_j · r_j, Σ |row_j| · r_j)` in f64, for `r ∈ {0, 1}^n`.
 fn signed_and_abs(row: &[f32], r: &[i8]) -> (f64, f64) {
 	row.iter().zip(r).filter(|(_, r)| **r != 0).fold((0.0, 0.0), |(s, t), (x, _)| {
@@ -367,6 +384,22 @@ mod tests {
 	}
 
 	#[test]
+	fn int8_checks_spread_their_bits_over_passes() {
+		let mut rng = StdRng::seed_from_u64(9);
+		let s = Shape { m: 9, n: 11, k: 13 };
+		let a = fixtures::i8s(1, s.m * s.k);
+		let b = fixtures::i8s(2, s.k * s.n);
+		let mut c = product_i8(as_i8(&a), as_i8(&b), s);
+		// 60 bits: passes of 24, 24 and 12 bits, all exact for a correct product.
+		assert_eq!(check_i8(s, as_i8(&a), as_i8(&b), &c, 60, &mut rng), Ok(()));
+		// A wrong entry in row 0 is caught by the first 24-bit pass (it slips through with
+		// probability at most 2^-24; the seeded rng makes the test deterministic).
+		c[5] -= 3;
+		let got = check_i8(s, as_i8(&a), as_i8(&b), &c, 60, &mut rng);
+		assert!(matches!(got, Err(FreivaldsError::Mismatch { round: 0, row: 0 })), "{got:?}");
+	}
+
+	#[test]
 	fn extreme_int8_values_do_not_overflow() {
 		let mut rng = StdRng::seed_from_u64(3);
 		let s = Shape { m: 2, n: 3, k: 1 << 16 };
@@ -376,6 +409,10 @@ mod tests {
 		assert_eq!(check_i8(s, &a, &b, &c, DEFAULT_ROUNDS, &mut rng), Ok(()));
 		let wrong = vec![i32::MIN; s.m * s.n];
 		assert!(check_i8(s, &a, &b, &wrong, DEFAULT_ROUNDS, &mut rng).is_err());
+		// The largest accumulators: entries of r near 2^24, all operands at the extremes.
+		let wrong = vec![i32::MAX; s.m * s.n];
+		assert!(check_i8(s, &a, &b, &wrong, 24, &mut rng).is_err());
+		assert_eq!(check_i8(s, &a, &b, &c, 24, &mut rng), Ok(()));
 	}
 
 	#[test]

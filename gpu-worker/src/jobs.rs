@@ -35,6 +35,12 @@
 //! float GEMM whose claimed output cannot be fetched is not voted on (its hash cannot be
 //! reproduced); silence is not punished.
 //!
+//! Every [`REDRIVE_EVERY`] blocks, and after the block subscription is re-established, every
+//! unfinished job is reconciled with the chain again, so a step that failed on a lost
+//! connection is retried and events missed meanwhile do not strand a job. A transaction that
+//! fails in its block is checked against the chain too: a retried copy of one that did land
+//! (`ProviderAlreadyInJob`, an already committed slot) is not mistaken for a failure.
+//!
 //! ## Limits
 //!
 //! - Submissions made while the worker was down are not back-filled; jobs it already held are.
@@ -57,7 +63,7 @@ use codec::{Decode, Encode};
 use sp_core::H256;
 use sp_runtime::AccountId32;
 use std::{
-	collections::HashSet,
+	collections::{HashMap, HashSet},
 	path::PathBuf,
 	sync::{
 		atomic::{AtomicU32, Ordering},
@@ -69,7 +75,9 @@ use thiserror::Error;
 use tokio::sync::{Mutex, Semaphore};
 
 /// Which side of a job this worker is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, serde::Serialize)]
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, serde::Serialize,
+)]
 pub enum Role {
 	/// It holds a slot and runs the job.
 	Provider,
@@ -163,9 +171,9 @@ impl Stage {
 	/// The output hash, once known.
 	pub fn output(&self) -> Option<H256> {
 		match self {
-			Stage::Executed { output, .. } |
-			Stage::Committed { output, .. } |
-			Stage::Attested { output, .. } => Some(*output),
+			Stage::Executed { output, .. }
+			| Stage::Committed { output, .. }
+			| Stage::Attested { output, .. } => Some(*output),
 			_ => None,
 		}
 	}
@@ -189,14 +197,20 @@ pub struct JobRecord {
 	pub redundancy: u8,
 	/// Unix milliseconds of the assignment (for attestation latency).
 	pub since_ms: u64,
+	/// The stored output, once executed (kept after the job ends, so its owner can still
+	/// download it after a restart).
+	pub output: Option<H256>,
 	/// The stage.
 	pub stage: Stage,
 }
 
+/// A journal key: a worker may hold a slot in a job and later, having lost it, verify it.
+pub type JobKey = (JobId, Role);
+
 impl Record for JobRecord {
-	type Key = JobId;
-	fn key(&self) -> JobId {
-		self.job
+	type Key = JobKey;
+	fn key(&self) -> JobKey {
+		(self.job, self.role)
 	}
 	fn supersedes(&self, old: &Self) -> bool {
 		self.stage.rank() >= old.stage.rank()
@@ -281,10 +295,22 @@ pub struct Runner {
 	journal: Mutex<Journal<JobRecord>>,
 	metrics: Arc<JobMetrics>,
 	cfg: RunConfig,
-	busy: std::sync::Mutex<HashSet<JobId>>,
+	/// Jobs a task is driving; `true` when an event arrived meanwhile (drive once more).
+	busy: std::sync::Mutex<HashMap<JobKey, bool>>,
+	/// Jobs whose failure report is in flight.
+	reporting: std::sync::Mutex<HashSet<JobId>>,
+	/// Disputes whose vote reveal period started (`VoteRevealStarted` seen).
+	reveal_open: std::sync::Mutex<HashSet<JobId>>,
 	device: Semaphore,
 	finalized: AtomicU32,
 }
+
+/// Blocks between two passes that re-drive every unfinished job (a step that failed on an RPC
+/// or transaction error is retried then; events missed across a resubscription are caught up).
+const REDRIVE_EVERY: u32 = 5;
+/// How long an `accept_job` may stay in the pool before its record is given up: its mortality
+/// (64 blocks of 6 s), in milliseconds.
+const ACCEPT_TIMEOUT_MS: u64 = 64 * 6_000;
 
 fn now_ms() -> u64 {
 	SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
@@ -319,7 +345,9 @@ impl Runner {
 			journal: Mutex::new(journal),
 			metrics,
 			cfg,
-			busy: std::sync::Mutex::new(HashSet::new()),
+			busy: std::sync::Mutex::new(HashMap::new()),
+			reporting: std::sync::Mutex::new(HashSet::new()),
+			reveal_open: std::sync::Mutex::new(HashSet::new()),
 			device: Semaphore::new(1),
 			finalized: AtomicU32::new(0),
 		}))
@@ -334,8 +362,8 @@ impl Runner {
 		self.journal.lock().await.latest().values().cloned().collect()
 	}
 
-	async fn record(&self, job: JobId) -> Option<JobRecord> {
-		self.journal.lock().await.latest().get(&job).cloned()
+	async fn record(&self, job: JobId, role: Role) -> Option<JobRecord> {
+		self.journal.lock().await.latest().get(&(job, role)).cloned()
 	}
 
 	async fn set_stage(&self, mut rec: JobRecord, stage: Stage) -> Result<JobRecord, JobError> {
@@ -347,41 +375,93 @@ impl Runner {
 
 	/// Pick up every unfinished job of the journal (after a restart).
 	pub async fn resume(self: &Arc<Self>) {
+		match chain::finalized_number(&self.client).await {
+			Ok(n) => self.finalized.store(n, Ordering::Relaxed),
+			Err(e) => tracing::warn!(error = %e, "cannot read the finalized block"),
+		}
 		let records = self.records().await;
 		let mut open = 0usize;
 		for rec in records {
-			if let Some(output) = rec.stage.output() {
+			if let Some(output) = rec.output {
 				self.access.allow(output, rec.owner.clone());
 			}
 			if rec.stage.is_terminal() {
 				continue;
 			}
 			open = open.saturating_add(1);
-			tracing::info!(job = rec.job, stage = ?rec.stage, "resuming job from the journal");
-			self.start(rec.job);
+			tracing::info!(job = rec.job, role = ?rec.role, stage = ?rec.stage, "resuming job");
+			self.start(rec.job, rec.role);
 		}
 		self.metrics.jobs_running.set(open as i64);
 	}
 
-	/// Start (or continue) driving `job` unless a task already does.
-	fn start(self: &Arc<Self>, job: JobId) {
-		let fresh = self.busy.lock().map(|mut b| b.insert(job)).unwrap_or(false);
+	/// Re-drive every unfinished job no task is driving (see [`REDRIVE_EVERY`]).
+	async fn redrive(self: &Arc<Self>) {
+		let reveal_open = self.reveal_open.lock().map(|r| r.clone()).unwrap_or_default();
+		let keys: Vec<JobKey> = self
+			.records()
+			.await
+			.into_iter()
+			.filter(|r| match r.stage {
+				Stage::VoteCommitted { .. } => reveal_open.contains(&r.job),
+				ref s => !s.is_terminal() && !matches!(s, Stage::Attested { .. }),
+			})
+			.map(|r| (r.job, r.role))
+			.collect();
+		for (job, role) in keys {
+			self.start(job, role);
+		}
+	}
+
+	/// Start driving a job unless a task already does; then that task drives it once more
+	/// when it is done (the event that called us may be one it has not seen).
+	fn start(self: &Arc<Self>, job: JobId, role: Role) {
+		let key = (job, role);
+		let fresh = self
+			.busy
+			.lock()
+			.map(|mut b| match b.get_mut(&key) {
+				Some(again) => {
+					*again = true;
+					false
+				},
+				None => {
+					b.insert(key, false);
+					true
+				},
+			})
+			.unwrap_or(false);
 		if !fresh {
 			return;
 		}
 		let this = self.clone();
 		tokio::spawn(async move {
-			if let Err(e) = this.drive(job).await {
-				tracing::warn!(job, error = %e, "job step failed; it is retried on the next event");
-			}
-			if let Ok(mut b) = this.busy.lock() {
-				b.remove(&job);
+			loop {
+				if let Err(e) = this.drive(job, role).await {
+					tracing::warn!(job, error = %e, "job step failed; retried within a few blocks");
+				}
+				let again = this
+					.busy
+					.lock()
+					.map(|mut b| {
+						if b.get(&key).copied().unwrap_or(false) {
+							b.insert(key, false);
+							true
+						} else {
+							b.remove(&key);
+							false
+						}
+					})
+					.unwrap_or(false);
+				if !again {
+					break;
+				}
 			}
 		});
 	}
 
-	async fn drive(self: &Arc<Self>, job: JobId) -> Result<(), JobError> {
-		let Some(rec) = self.record(job).await else { return Ok(()) };
+	async fn drive(self: &Arc<Self>, job: JobId, role: Role) -> Result<(), JobError> {
+		let Some(rec) = self.record(job, role).await else { return Ok(()) };
 		match rec.role {
 			Role::Provider => self.drive_provider(rec).await,
 			Role::Verifier => self.drive_verifier(rec).await,
@@ -395,8 +475,15 @@ impl Runner {
 			let slot = view.as_ref().and_then(|v| v.slot_of(self.me()).cloned());
 			match rec.stage.clone() {
 				Stage::Accepting | Stage::Assigned => {
+					let pending = rec.stage == Stage::Accepting
+						&& view.is_some() && now_ms().saturating_sub(rec.since_ms)
+						< ACCEPT_TIMEOUT_MS;
 					let (Some(view), Some(_)) = (view, slot) else {
-						self.end(rec, "no slot in the job (not assigned, or the job ended)").await?;
+						if pending {
+							return Ok(()); // the accept may still land: JobAssigned brings us back
+						}
+						self.end(rec, "no slot in the job (not assigned, or the job ended)")
+							.await?;
 						return Ok(());
 					};
 					if rec.stage == Stage::Accepting {
@@ -411,6 +498,7 @@ impl Runner {
 						Ok(out) => {
 							let salt: [u8; 32] = rand::random();
 							self.access.allow(out.hash, view.owner.clone());
+							rec.output = Some(out.hash);
 							rec = self
 								.set_stage(
 									rec,
@@ -440,7 +528,8 @@ impl Runner {
 						continue;
 					}
 					if view.is_none() || slot.is_none() {
-						self.end(rec, "the job ended or the slot was lost before attesting").await?;
+						self.end(rec, "the job ended or the slot was lost before attesting")
+							.await?;
 						return Ok(());
 					}
 					if !self.store.contains(&output) {
@@ -462,8 +551,16 @@ impl Runner {
 							tracing::info!(job, "already attested by an earlier run");
 						},
 						Err(e @ ChainError::Dispatch(_)) => {
-							self.end(rec, &format!("attestation refused: {e}")).await?;
-							return Ok(());
+							// A retried copy of a transaction that did land fails this way:
+							// believe the chain, not the error.
+							let slot = chain::job(&self.client, job)
+								.await?
+								.and_then(|v| v.slot_of(self.me()).cloned());
+							if !slot.is_some_and(|s| s.committed) {
+								self.end(rec, &format!("attestation refused: {e}")).await?;
+								return Ok(());
+							}
+							tracing::info!(job, error = %e, "refused, but the chain has our attestation");
 						},
 						Err(e) => return Err(e.into()),
 					}
@@ -491,8 +588,14 @@ impl Runner {
 					match self.signer.submit_with_retry(op).await {
 						Ok(_) => {},
 						Err(e @ ChainError::Dispatch(_)) => {
-							self.end(rec, &format!("reveal refused: {e}")).await?;
-							return Ok(());
+							let revealed = chain::job(&self.client, job)
+								.await?
+								.and_then(|v| v.slot_of(self.me()).cloned())
+								.is_some_and(|s| s.output_hash.is_some());
+							if !revealed {
+								self.end(rec, &format!("reveal refused: {e}")).await?;
+								return Ok(());
+							}
 						},
 						Err(e) => return Err(e.into()),
 					}
@@ -527,11 +630,20 @@ impl Runner {
 	/// Report failure on-chain (before the deadline) and end the job.
 	async fn fail(&self, rec: JobRecord, reason: &str) -> Result<(), JobError> {
 		let job = rec.job;
+		let first = self.reporting.lock().map(|mut r| r.insert(job)).unwrap_or(false);
+		if !first {
+			return Ok(());
+		}
 		tracing::warn!(job, reason, "reporting failure on-chain");
-		match self.signer.submit_with_retry(Op::ReportFailure(job)).await {
+		let result = self.signer.submit_with_retry(Op::ReportFailure(job)).await;
+		if let Ok(mut r) = self.reporting.lock() {
+			r.remove(&job);
+		}
+		match result {
 			Ok(_) => self.end(rec, &format!("failure reported: {reason}")).await,
-			Err(e @ ChainError::Dispatch(_)) =>
-				self.end(rec, &format!("{reason}; failure report refused: {e}")).await,
+			Err(e @ ChainError::Dispatch(_)) => {
+				self.end(rec, &format!("{reason}; failure report refused: {e}")).await
+			},
 			Err(e) => Err(e.into()),
 		}
 	}
@@ -556,8 +668,9 @@ impl Runner {
 			return Err(JobError::DatasetsUnsupported);
 		}
 		let params = JobParams::decode(job.kind, &job.params)?;
-		let inputs = self.fetch_inputs(job).await?;
+		// One job at a time fetches and runs: queued jobs do not hold their inputs in memory.
 		let _device = self.device.acquire().await.map_err(|e| JobError::Join(e.to_string()))?;
+		let inputs = self.fetch_inputs(job).await?;
 		tracing::info!(job = job.id, kind = ?job.kind, backend = self.exec.backend(), "executing job");
 		let started = Instant::now();
 		let exec = self.exec.clone();
@@ -630,7 +743,7 @@ impl Runner {
 
 	/// Consider a newly submitted job.
 	async fn consider(self: &Arc<Self>, job: JobId) -> Result<(), JobError> {
-		if !self.cfg.accept || self.record(job).await.is_some() {
+		if !self.cfg.accept || self.record(job, Role::Provider).await.is_some() {
 			return Ok(());
 		}
 		let Some(view) = chain::job(&self.client, job).await? else { return Ok(()) };
@@ -646,12 +759,16 @@ impl Runner {
 			deadline: view.deadline,
 			redundancy: view.redundancy,
 			since_ms: now_ms(),
+			output: None,
 			stage: Stage::Accepting,
 		};
 		self.journal.lock().await.append(rec.clone())?;
 		self.refresh_running().await;
 		match self.signer.submit_with_retry(Op::AcceptJob(job)).await {
 			Ok(_) => tracing::info!(job, "job accepted"),
+			Err(ChainError::Dispatch(m)) if m.contains("ProviderAlreadyInJob") => {
+				tracing::info!(job, "accepted by an earlier copy of the transaction");
+			},
 			Err(e) => {
 				tracing::info!(job, error = %e, "accept_job failed");
 				self.end(rec, &format!("accept refused: {e}")).await?;
@@ -675,9 +792,19 @@ impl Runner {
 				let salt: [u8; 32] = rand::random();
 				let commitment = vote_commitment(job, self.me(), &vote, &salt);
 				let rec = self.set_stage(rec, Stage::VoteCommitted { output: vote, salt }).await?;
-				if let Err(e) = self.signer.submit_with_retry(Op::CommitVote { job, commitment }).await
-				{
-					self.end(rec, &format!("vote commit failed: {e}")).await?;
+				match self.signer.submit_with_retry(Op::CommitVote { job, commitment }).await {
+					Ok(_) => {},
+					Err(ChainError::Dispatch(m)) if m.contains("AlreadyVoted") => {},
+					Err(e @ ChainError::Dispatch(_)) => {
+						self.end(rec, &format!("vote commit refused: {e}")).await?;
+						return Ok(());
+					},
+					Err(e) => return Err(e.into()),
+				}
+				// The last verifier's commit opens the reveal in the same block: its
+				// `VoteRevealStarted` may have been handled while this task was busy.
+				if self.reveal_open.lock().map(|r| r.contains(&job)).unwrap_or(false) {
+					self.start(job, Role::Verifier);
 				}
 				Ok(())
 			},
@@ -688,7 +815,10 @@ impl Runner {
 					Ok(_) => {
 						self.set_stage(rec, Stage::VoteRevealed { output }).await?;
 					},
-					Err(e) => tracing::info!(job, error = %e, "vote not revealed yet"),
+					Err(e @ ChainError::Dispatch(_)) => {
+						tracing::warn!(job, error = %e, "vote reveal refused")
+					},
+					Err(e) => return Err(e.into()),
 				}
 				Ok(())
 			},
@@ -759,8 +889,7 @@ impl Runner {
 			if e.provider != me {
 				continue;
 			}
-			let rec = self.record(e.job).await;
-			if rec.is_none() {
+			if self.record(e.job, Role::Provider).await.is_none() {
 				// Assigned by a matcher: adopt it.
 				if let Ok(Some(view)) = chain::job(&self.client, e.job).await {
 					let rec = JobRecord {
@@ -771,23 +900,27 @@ impl Runner {
 						deadline: view.deadline,
 						redundancy: view.redundancy,
 						since_ms: now_ms(),
+						output: None,
 						stage: Stage::Assigned,
 					};
-					let _ = self.journal.lock().await.append(rec);
+					if let Err(e) = self.journal.lock().await.append(rec) {
+						tracing::warn!(error = %e, "cannot journal a matched job");
+						continue;
+					}
 				}
 			}
-			self.start(e.job);
+			self.start(e.job, Role::Provider);
 		}
 		for e in evs.find::<events::RevealPeriodStarted>().flatten() {
-			if self.record(e.job).await.is_some_and(|r| !r.stage.is_terminal()) {
-				self.start(e.job);
+			if self.record(e.job, Role::Provider).await.is_some_and(|r| !r.stage.is_terminal()) {
+				self.start(e.job, Role::Provider);
 			}
 		}
 		for e in evs.find::<events::ProviderPaid>().flatten() {
 			if e.provider != me {
 				continue;
 			}
-			if let Some(rec) = self.record(e.job).await {
+			if let Some(rec) = self.record(e.job, Role::Provider).await {
 				self.metrics.jobs_completed.inc();
 				self.metrics.earnings.inc_by(e.amount as f64 / airtime_primitives::AIR as f64);
 				tracing::info!(job = e.job, amount = %crate::format_air(e.amount), "paid");
@@ -795,14 +928,28 @@ impl Runner {
 				self.refresh_running().await;
 			}
 		}
+		// A slot the settlement did not pay (found wrong in a dispute, or silent at the reveal)
+		// ends with the job.
+		for e in evs.find::<events::JobSettled>().flatten() {
+			if let Some(rec) =
+				self.record(e.job, Role::Provider).await.filter(|r| !r.stage.is_terminal())
+			{
+				let _ = self.end(rec, "the job settled without paying this slot").await;
+			}
+		}
 		for e in evs.find::<events::JobRefunded>().flatten() {
-			if let Some(rec) = self.record(e.job).await.filter(|r| !r.stage.is_terminal()) {
-				let _ = self.end(rec, &format!("refunded to the owner: {:?}", e.reason)).await;
+			for role in [Role::Provider, Role::Verifier] {
+				if let Some(rec) = self.record(e.job, role).await.filter(|r| !r.stage.is_terminal())
+				{
+					let _ = self.end(rec, &format!("refunded to the owner: {:?}", e.reason)).await;
+				}
 			}
 		}
 		for e in evs.find::<events::FailureReported>().flatten() {
 			if e.provider == me {
-				if let Some(rec) = self.record(e.job).await.filter(|r| !r.stage.is_terminal()) {
+				if let Some(rec) =
+					self.record(e.job, Role::Provider).await.filter(|r| !r.stage.is_terminal())
+				{
 					let _ = self.end(rec, "failure reported").await;
 				}
 			}
@@ -826,29 +973,43 @@ impl Runner {
 					deadline: e.commit_until,
 					redundancy: view.redundancy,
 					since_ms: now_ms(),
+					output: None,
 					stage: Stage::Assigned,
 				};
-				let _ = self.journal.lock().await.append(rec);
-				self.start(e.job);
+				match self.journal.lock().await.append(rec) {
+					Ok(()) => {},
+					Err(e) => {
+						tracing::warn!(error = %e, "cannot journal a verification");
+						continue;
+					},
+				}
+				self.start(e.job, Role::Verifier);
 			}
 		}
 		for e in evs.find::<events::VoteRevealStarted>().flatten() {
+			if let Ok(mut r) = self.reveal_open.lock() {
+				r.insert(e.job);
+			}
 			if self
-				.record(e.job)
+				.record(e.job, Role::Verifier)
 				.await
 				.is_some_and(|r| matches!(r.stage, Stage::VoteCommitted { .. }))
 			{
-				self.start(e.job);
+				self.start(e.job, Role::Verifier);
 			}
 		}
 		for e in evs.find::<events::DisputeResolved>().flatten() {
-			if let Some(rec) = self
-				.record(e.job)
-				.await
-				.filter(|r| r.role == Role::Verifier && !r.stage.is_terminal())
+			if let Ok(mut r) = self.reveal_open.lock() {
+				r.remove(&e.job);
+			}
+			if let Some(rec) =
+				self.record(e.job, Role::Verifier).await.filter(|r| !r.stage.is_terminal())
 			{
 				let _ = self.end(rec, "dispute resolved").await;
 			}
+		}
+		if number.is_multiple_of(REDRIVE_EVERY) {
+			self.redrive().await;
 		}
 		self.watch_deadlines(number).await;
 		Ok(())
@@ -863,9 +1024,9 @@ impl Runner {
 			.latest()
 			.values()
 			.filter(|r| {
-				r.role == Role::Provider &&
-					matches!(r.stage, Stage::Accepting | Stage::Assigned) &&
-					now.saturating_add(self.cfg.deadline_margin) >= r.deadline
+				r.role == Role::Provider
+					&& matches!(r.stage, Stage::Accepting | Stage::Assigned)
+					&& now.saturating_add(self.cfg.deadline_margin) >= r.deadline
 			})
 			.cloned()
 			.collect();
@@ -887,12 +1048,16 @@ impl Runner {
 			match self.client.stream_blocks().await {
 				Ok(mut blocks) => {
 					delay = Duration::from_millis(500);
+					// Events of blocks finalized while unsubscribed are not replayed: reconcile
+					// every unfinished job with the chain instead.
+					self.redrive().await;
 					while let Some(block) = blocks.next().await {
 						match block {
-							Ok(block) =>
+							Ok(block) => {
 								if let Err(e) = self.on_block(block).await {
 									tracing::warn!(error = %e, "cannot read a finalized block");
-								},
+								}
+							},
 							Err(e) => {
 								tracing::warn!(error = %e, "finalized block stream failed");
 								break;
@@ -922,6 +1087,7 @@ mod tests {
 			deadline: 100,
 			redundancy: 1,
 			since_ms: 0,
+			output: None,
 			stage,
 		}
 	}
@@ -942,8 +1108,16 @@ mod tests {
 			j.append(rec(2, Stage::Accepting)).unwrap();
 		}
 		let j = Journal::<JobRecord>::open(&path).unwrap();
-		assert_eq!(j.latest().get(&1).unwrap().stage, executed);
-		assert_eq!(j.latest().get(&2).unwrap().stage, Stage::Paid { amount: 5 });
+		assert_eq!(j.latest().get(&(1, Role::Provider)).unwrap().stage, executed);
+		assert_eq!(j.latest().get(&(2, Role::Provider)).unwrap().stage, Stage::Paid { amount: 5 });
+		// A verification of a job whose slot was lost is its own record.
+		drop(j);
+		let mut j = Journal::<JobRecord>::open(&path).unwrap();
+		let mut verify = rec(2, Stage::Assigned);
+		verify.role = Role::Verifier;
+		j.append(verify).unwrap();
+		assert_eq!(j.latest().get(&(2, Role::Verifier)).unwrap().stage, Stage::Assigned);
+		assert_eq!(j.latest().get(&(2, Role::Provider)).unwrap().stage, Stage::Paid { amount: 5 });
 	}
 
 	#[test]

@@ -16,10 +16,10 @@
 
 use airtime_worker::{
 	chain,
-	config::{self, Backend, FileConfig},
-	provider::{self, Settings},
 	client::{Caller, ServiceClient},
+	config::{self, Backend, FileConfig},
 	mlp::Mlp,
+	provider::{self, Settings},
 	service::{self, ServiceConfig},
 	signer::{self, Op, Outcome},
 };
@@ -42,6 +42,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 		leaving.\n\nKeys come from `seed_file` (or AIRTIME_SEED_FILE); they are never printed."
 )]
 struct Cli {
+	/// The provider's TOML configuration file (rpc, seed_file, data_dir, listen, backend,
+	/// inputs, stake, [[offers]] kind/max_units/price_per_unit); before or after the command.
+	#[arg(long, short, global = true, env = "AIRTIME_CONFIG")]
+	config: Option<PathBuf>,
 	#[command(subcommand)]
 	command: Command,
 }
@@ -49,10 +53,6 @@ struct Cli {
 /// The provider commands' settings: a TOML file, overridden by environment and flags.
 #[derive(Args, Clone)]
 struct ProviderArgs {
-	/// The TOML configuration file (rpc, seed_file, data_dir, listen, backend, inputs, stake,
-	/// [[offers]] kind/max_units/price_per_unit).
-	#[arg(long, short, env = "AIRTIME_CONFIG")]
-	config: Option<PathBuf>,
 	/// The node's WebSocket RPC endpoint [config: rpc; default ws://127.0.0.1:9944].
 	#[arg(long, env = "AIRTIME_RPC")]
 	rpc: Option<String>,
@@ -74,8 +74,11 @@ struct ProviderArgs {
 }
 
 impl ProviderArgs {
-	fn settings(&self) -> Result<Settings, Box<dyn std::error::Error + Send + Sync>> {
-		let file = match &self.config {
+	fn settings(
+		&self,
+		config: Option<&std::path::Path>,
+	) -> Result<Settings, Box<dyn std::error::Error + Send + Sync>> {
+		let file = match config {
 			Some(path) => FileConfig::load(path)?,
 			None => FileConfig::default(),
 		};
@@ -247,14 +250,20 @@ async fn main() -> MainResult {
 		)
 		.with_writer(std::io::stderr)
 		.init();
-	match Cli::parse().command {
+	let cli = Cli::parse();
+	let config = cli.config.as_deref();
+	match cli.command {
 		Command::Register { args, stake } => {
-			let out = provider::register(&args.settings()?, stake).await?;
+			let out = provider::register(&args.settings(config)?, stake).await?;
 			println!("{out}");
 		},
-		Command::Run { args } => provider::run(&args.settings()?).await?,
-		Command::Status { args } => println!("{}", provider::status(&args.settings()?).await?),
-		Command::Unregister { args } => println!("{}", provider::unregister(&args.settings()?).await?),
+		Command::Run { args } => provider::run(&args.settings(config)?).await?,
+		Command::Status { args } => {
+			println!("{}", provider::status(&args.settings(config)?).await?)
+		},
+		Command::Unregister { args } => {
+			println!("{}", provider::unregister(&args.settings(config)?).await?)
+		},
 		Command::Serve {
 			chain: c,
 			service,

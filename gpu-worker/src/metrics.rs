@@ -108,8 +108,7 @@ impl JobMetrics {
 			&["result"],
 		)?;
 		let finalized = IntGauge::new("finalized_block", "Latest finalized block seen")?;
-		let device_memory =
-			IntGauge::new("device_memory_bytes", "Device memory a job may use")?;
+		let device_memory = IntGauge::new("device_memory_bytes", "Device memory a job may use")?;
 		let backend =
 			IntGaugeVec::new(Opts::new("backend", "The active executor backend"), &["backend"])?;
 		for c in [

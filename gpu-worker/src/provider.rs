@@ -99,9 +99,7 @@ pub async fn register(
 	let caps = capabilities(settings, exec.as_ref());
 	let (client, rpc) = chain::connect(&settings.rpc).await?;
 	let signer = signer::spawn(client.clone(), rpc, settings.pair()?);
-	signer
-		.submit_with_retry(Op::RegisterProvider { capabilities: caps.clone(), stake })
-		.await?;
+	signer.submit_with_retry(Op::RegisterProvider { capabilities: caps.clone(), stake }).await?;
 	Ok(serde_json::json!({
 		"provider": signer.account().to_string(),
 		"stake": stake.to_string(),
@@ -220,7 +218,7 @@ pub async fn run(settings: &Settings) -> Result<(), ProviderError> {
 			journal: settings.journal_path(),
 			offers: file.offers.clone(),
 			accept: file.accept.unwrap_or(true),
-			deadline_margin: file.deadline_margin.unwrap_or(2),
+			deadline_margin: file.deadline_margin.unwrap_or(6),
 			verify_rounds: file.verify_rounds.unwrap_or(crate::freivalds::DEFAULT_ROUNDS),
 		},
 	)?;

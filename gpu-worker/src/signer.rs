@@ -177,6 +177,10 @@ pub struct SignerHandle {
 	account: AccountId32,
 }
 
+/// Set by a follower whose transaction left the pool without a block (dropped, invalid, usurped,
+/// or its status stream lost): its nonce may be a gap, so the next submission re-reads the nonce.
+type NonceReset = std::sync::Arc<std::sync::atomic::AtomicBool>;
+
 impl SignerHandle {
 	/// The signing account.
 	pub fn account(&self) -> &AccountId32 {
@@ -199,7 +203,9 @@ impl SignerHandle {
 		let mut attempt = 1u32;
 		loop {
 			match self.submit(op.clone()).await {
-				Err(e @ (ChainError::Rpc(_) | ChainError::Transaction(_))) if attempt < ATTEMPTS => {
+				Err(e @ (ChainError::Rpc(_) | ChainError::Transaction(_)))
+					if attempt < ATTEMPTS =>
+				{
 					tracing::warn!(call = op.label(), attempt, error = %e, retry_in = ?delay, "retrying");
 					tokio::time::sleep(delay).await;
 					delay = delay.saturating_mul(2);
@@ -229,10 +235,14 @@ pub fn spawn(client: Client, rpc: RpcClient, pair: sr25519::Pair) -> SignerHandl
 	let account: AccountId32 = pair.public().into();
 	let (tx, mut rx) = mpsc::channel::<(Op, Reply)>(64);
 	let signer = PairSigner(pair);
+	let reset = NonceReset::default();
 	tokio::spawn(async move {
 		let methods = LegacyRpcMethods::<RpcConfigFor<PolkadotConfig>>::new(rpc);
 		let mut next_nonce: Option<u64> = None;
 		while let Some((op, reply)) = rx.recv().await {
+			if reset.swap(false, std::sync::atomic::Ordering::Relaxed) {
+				next_nonce = None;
+			}
 			let nonce = match next_nonce {
 				Some(n) => n,
 				None => match methods.system_account_next_index(&signer.account_id()).await {
@@ -274,8 +284,13 @@ pub fn spawn(client: Client, rpc: RpcClient, pair: sr25519::Pair) -> SignerHandl
 			match submitted {
 				Ok(progress) => {
 					next_nonce = nonce.checked_add(1);
+					let reset = reset.clone();
 					tokio::spawn(async move {
-						let _ = reply.send(follow(progress, &op).await);
+						let outcome = follow(progress, &op).await;
+						if matches!(outcome, Err(ChainError::Transaction(_))) {
+							reset.store(true, std::sync::atomic::Ordering::Relaxed);
+						}
+						let _ = reply.send(outcome);
 					});
 				},
 				Err(e) => {
@@ -329,20 +344,26 @@ async fn submit_compute(
 		},
 		Op::UnregisterProvider => submit(client, signer, nonce, &tx.unregister_provider()).await,
 		Op::AcceptJob(job) => submit(client, signer, nonce, &tx.accept_job(*job)).await,
-		Op::SubmitAttestation { job, output, usage } =>
-			submit(client, signer, nonce, &tx.submit_attestation(*job, h(output), *usage)).await,
-		Op::CommitAttestation { job, commitment } =>
-			submit(client, signer, nonce, &tx.commit_attestation(*job, h(commitment))).await,
-		Op::RevealAttestation { job, output, usage, salt } =>
+		Op::SubmitAttestation { job, output, usage } => {
+			submit(client, signer, nonce, &tx.submit_attestation(*job, h(output), *usage)).await
+		},
+		Op::CommitAttestation { job, commitment } => {
+			submit(client, signer, nonce, &tx.commit_attestation(*job, h(commitment))).await
+		},
+		Op::RevealAttestation { job, output, usage, salt } => {
 			submit(client, signer, nonce, &tx.reveal_attestation(*job, h(output), *usage, *salt))
-				.await,
+				.await
+		},
 		Op::ReportFailure(job) => submit(client, signer, nonce, &tx.report_failure(*job)).await,
-		Op::CommitVote { job, commitment } =>
-			submit(client, signer, nonce, &tx.commit_vote(*job, h(commitment))).await,
-		Op::RevealVote { job, output, salt } =>
-			submit(client, signer, nonce, &tx.reveal_vote(*job, h(output), *salt)).await,
-		Op::Redeem { .. } | Op::RegisterService { .. } | Op::OpenChannel { .. } =>
-			Err(ChainError::Transaction(format!("not a compute call: {op:?}"))),
+		Op::CommitVote { job, commitment } => {
+			submit(client, signer, nonce, &tx.commit_vote(*job, h(commitment))).await
+		},
+		Op::RevealVote { job, output, salt } => {
+			submit(client, signer, nonce, &tx.reveal_vote(*job, h(output), *salt)).await
+		},
+		Op::Redeem { .. } | Op::RegisterService { .. } | Op::OpenChannel { .. } => {
+			Err(ChainError::Transaction(format!("not a compute call: {op:?}")))
+		},
 	}
 }
 
@@ -353,14 +374,17 @@ async fn follow(progress: Progress, op: &Op) -> Result<Outcome, ChainError> {
 	let mut progress = progress;
 	let label = op.label();
 	let finalized = loop {
-		let status = progress.next().await.ok_or_else(|| {
-			ChainError::Transaction(format!("{label}: the status stream ended"))
-		})?;
+		let status = progress
+			.next()
+			.await
+			.ok_or_else(|| ChainError::Transaction(format!("{label}: the status stream ended")))?;
 		match status.map_err(|e| ChainError::Transaction(e.to_string()))? {
-			S::InBestBlock(b) =>
-				tracing::info!(call = label, block = ?b.block_hash(), "transaction in block"),
-			S::NoLongerInBestBlock =>
-				tracing::info!(call = label, "transaction retracted from the best chain"),
+			S::InBestBlock(b) => {
+				tracing::info!(call = label, block = ?b.block_hash(), "transaction in block")
+			},
+			S::NoLongerInBestBlock => {
+				tracing::info!(call = label, "transaction retracted from the best chain")
+			},
 			S::InFinalizedBlock(b) => break b,
 			S::Error { message } | S::Invalid { message } | S::Dropped { message } => {
 				tracing::warn!(call = label, %message, "transaction not included");

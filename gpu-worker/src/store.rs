@@ -648,7 +648,7 @@ pub fn request_headers(
 /// Who may fetch which output, and the routes that serve them.
 pub struct OutputAccess {
 	store: Arc<Store>,
-	owners: RwLock<HashMap<H256, AccountId32>>,
+	owners: RwLock<HashMap<H256, Vec<AccountId32>>>,
 	max_response_bytes: u64,
 }
 
@@ -731,6 +731,7 @@ fn parse_range(value: &str, total: u64) -> Option<(u64, u64)> {
 	Some((start, end))
 }
 
+#[allow(clippy::result_large_err)] // the error is the HTTP response itself, built once
 fn required<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, Response> {
 	let value = headers.get(name).ok_or_else(|| {
 		error_response(StatusCode::BAD_REQUEST, "MissingHeader", format!("{name} is required"))
@@ -745,6 +746,7 @@ fn bad_header(name: &str, expected: &str) -> Response {
 }
 
 /// The account that signed a request for `hash`, checked against the clock `now`.
+#[allow(clippy::result_large_err)] // the error is the HTTP response itself, built once
 fn authenticate(hash: &H256, headers: &HeaderMap, now: u64) -> Result<AccountId32, Response> {
 	let account = parse_account(required(headers, ACCOUNT_HEADER)?)
 		.ok_or_else(|| bad_header(ACCOUNT_HEADER, "an SS58 address or 0x-hex 32 bytes"))?;
@@ -825,14 +827,31 @@ impl OutputAccess {
 	}
 
 	/// Lets `owner` fetch the output `hash` (the job runner calls this when it stores a job's
-	/// output).
+	/// output). Two jobs of different owners may have the same output: both may fetch it.
 	pub fn allow(&self, hash: H256, owner: AccountId32) {
-		self.owners.write().unwrap_or_else(PoisonError::into_inner).insert(hash, owner);
+		let mut owners = self.owners.write().unwrap_or_else(PoisonError::into_inner);
+		let list = owners.entry(hash).or_default();
+		if !list.contains(&owner) {
+			list.push(owner);
+		}
 	}
 
-	/// Who may fetch the output `hash`, if anyone.
+	/// The first account allowed to fetch the output `hash`, if any.
 	pub fn owner(&self, hash: &H256) -> Option<AccountId32> {
-		self.owners.read().unwrap_or_else(PoisonError::into_inner).get(hash).cloned()
+		self.owners
+			.read()
+			.unwrap_or_else(PoisonError::into_inner)
+			.get(hash)
+			.and_then(|l| l.first().cloned())
+	}
+
+	/// Whether `who` may fetch the output `hash`.
+	pub fn is_allowed(&self, hash: &H256, who: &AccountId32) -> bool {
+		self.owners
+			.read()
+			.unwrap_or_else(PoisonError::into_inner)
+			.get(hash)
+			.is_some_and(|l| l.contains(who))
 	}
 
 	/// The routes (`GET`/`HEAD /v1/outputs/{hash}`), state applied, ready to `.merge()`.
@@ -850,7 +869,7 @@ impl OutputAccess {
 			error_response(StatusCode::BAD_REQUEST, "BadHash", "the hash must be 32 bytes of hex")
 		})?;
 		let account = authenticate(&hash, headers, unix_now())?;
-		if self.owner(&hash).as_ref() != Some(&account) {
+		if !self.is_allowed(&hash, &account) {
 			tracing::debug!(?hash, %account, "output refused: not the owner");
 			return Err(error_response(
 				StatusCode::FORBIDDEN,

@@ -214,7 +214,7 @@ fn bad_jobs_are_refused_with_their_specific_error() {
 	let (a, b) = (fixtures::i8s(1, 8), fixtures::i8s(2, 12));
 
 	assert_eq!(
-		run_job(&cpu, &gemm, &[a.clone()]),
+		run_job(&cpu, &gemm, std::slice::from_ref(&a)),
 		Err(ExecError::InputCount { expected: 2, got: 1 })
 	);
 	assert_eq!(

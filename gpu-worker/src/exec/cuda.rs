@@ -768,7 +768,7 @@ impl CudaExecutor {
 	) -> Result<CudaSlice<i8>, ExecError> {
 		let (rows_c, cols_c, prows_c, pcols_c) =
 			(c_int(rows)?, c_int(cols)?, c_int(prows)?, c_int(pcols)?);
-		let (func, cfg) = if transpose && pcols % 4 == 0 {
+		let (func, cfg) = if transpose && pcols.is_multiple_of(4) {
 			let grid = (blocks(prows, 64)?, blocks(pcols, 64)?, 1);
 			(
 				&self.kernels.pack_t4,

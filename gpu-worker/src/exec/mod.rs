@@ -280,15 +280,18 @@ impl JobParams {
 	pub fn decode(kind: ExecutorKind, mut bytes: &[u8]) -> Result<Self, ExecError> {
 		let bad = |e: String| ExecError::BadParams { kind, reason: e };
 		let params = match kind {
-			ExecutorKind::GemmInt8 =>
-				JobParams::GemmInt8(GemmParams::decode(&mut bytes).map_err(|e| bad(e.to_string()))?),
+			ExecutorKind::GemmInt8 => {
+				JobParams::GemmInt8(GemmParams::decode(&mut bytes).map_err(|e| bad(e.to_string()))?)
+			},
 			ExecutorKind::GemmF32 => JobParams::GemmF32(
 				FloatGemmParams::decode(&mut bytes).map_err(|e| bad(e.to_string()))?,
 			),
-			ExecutorKind::MlpFixedPoint =>
-				JobParams::Mlp(MlpParams::decode(&mut bytes).map_err(|e| bad(e.to_string()))?),
-			ExecutorKind::VectorSearch =>
-				JobParams::Search(SearchParams::decode(&mut bytes).map_err(|e| bad(e.to_string()))?),
+			ExecutorKind::MlpFixedPoint => {
+				JobParams::Mlp(MlpParams::decode(&mut bytes).map_err(|e| bad(e.to_string()))?)
+			},
+			ExecutorKind::VectorSearch => {
+				JobParams::Search(SearchParams::decode(&mut bytes).map_err(|e| bad(e.to_string()))?)
+			},
 		};
 		if !bytes.is_empty() {
 			return Err(bad(format!("{} trailing bytes", bytes.len())));
@@ -316,7 +319,8 @@ impl JobParams {
 				dim("batch", p.batch)?;
 			},
 			JobParams::Search(p) => {
-				let (rows, d, q) = (dim("rows", p.rows)?, dim("dim", p.dim)?, dim("queries", p.queries)?);
+				let (rows, d, q) =
+					(dim("rows", p.rows)?, dim("dim", p.dim)?, dim("queries", p.queries)?);
 				elements("table", rows, d)?;
 				elements("queries", q, d)?;
 				elements("scores", q, rows)?;
@@ -340,10 +344,9 @@ impl JobParams {
 	/// The exact byte length each input must have (`None` for the model file).
 	pub fn input_sizes(&self) -> Vec<Option<u64>> {
 		let (a, b) = match self {
-			JobParams::GemmInt8(p) => (
-				Some(u64::from(p.m) * u64::from(p.k)),
-				Some(u64::from(p.k) * u64::from(p.n)),
-			),
+			JobParams::GemmInt8(p) => {
+				(Some(u64::from(p.m) * u64::from(p.k)), Some(u64::from(p.k) * u64::from(p.n)))
+			},
 			JobParams::GemmF32(p) => {
 				let w = match p.input {
 					FloatInput::F32 => 4,
@@ -368,12 +371,13 @@ impl JobParams {
 	pub fn footprint(&self, input_bytes: u64) -> u64 {
 		let out = match self {
 			// C, plus the CPU backend's transposed copy of B.
-			JobParams::GemmInt8(p) =>
-				u64::from(p.m) * u64::from(p.n) * 4 + u64::from(p.k) * u64::from(p.n),
-			JobParams::GemmF32(p) =>
-				u64::from(p.shape.m) *
-					u64::from(p.shape.n) * 4 + (u64::from(p.shape.m) + u64::from(p.shape.n)) *
-					u64::from(p.shape.k) * 4,
+			JobParams::GemmInt8(p) => {
+				u64::from(p.m) * u64::from(p.n) * 4 + u64::from(p.k) * u64::from(p.n)
+			},
+			JobParams::GemmF32(p) => {
+				u64::from(p.shape.m) * u64::from(p.shape.n) * 4
+					+ (u64::from(p.shape.m) + u64::from(p.shape.n)) * u64::from(p.shape.k) * 4
+			},
 			// Two activation buffers of the widest layer: bounded by the input (the model
 			// carries every layer's weights).
 			JobParams::Mlp(p) => u64::from(p.batch) * u64::from(MAX_DIM) * 2,
@@ -398,10 +402,9 @@ fn input_size(index: usize, expected: u64, got: usize) -> Result<(), ExecError> 
 /// Widen f32 or bf16 little-endian bytes to f32.
 pub fn floats(bytes: &[u8], input: FloatInput) -> Vec<f32> {
 	match input {
-		FloatInput::F32 => bytes
-			.chunks_exact(4)
-			.map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-			.collect(),
+		FloatInput::F32 => {
+			bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+		},
 		FloatInput::Bf16 => bytes
 			.chunks_exact(2)
 			.map(|c| f32::from_bits(u32::from(u16::from_le_bytes([c[0], c[1]])) << 16))
@@ -504,8 +507,9 @@ pub fn run_job(
 /// model, after reading the model file).
 pub fn units(params: &JobParams, model: Option<&Mlp>) -> u64 {
 	let macs = match params {
-		JobParams::GemmInt8(p) | JobParams::GemmF32(FloatGemmParams { shape: p, .. }) =>
-			u64::from(p.m) * u64::from(p.n) * u64::from(p.k),
+		JobParams::GemmInt8(p) | JobParams::GemmF32(FloatGemmParams { shape: p, .. }) => {
+			u64::from(p.m) * u64::from(p.n) * u64::from(p.k)
+		},
 		JobParams::Mlp(p) => model
 			.map(|m| {
 				m.layers()
@@ -529,7 +533,9 @@ pub fn select(force_cpu: bool) -> Box<dyn Executor> {
 				return Box::new(gpu);
 			},
 			Ok(None) => tracing::info!("no CUDA libraries found: using the CPU backend"),
-			Err(e) => tracing::warn!(error = %e, "CUDA present but unusable: using the CPU backend"),
+			Err(e) => {
+				tracing::warn!(error = %e, "CUDA present but unusable: using the CPU backend")
+			},
 		}
 	}
 	Box::new(cpu::CpuExecutor::new())
