@@ -423,3 +423,52 @@ pub async fn provider(client: &Client, who: &AccountId32) -> Result<Option<Provi
 			.collect(),
 	}))
 }
+
+/// A finalized block, as [`follow_finalized`] hands it over.
+pub type FinalizedBlock = subxt::client::Block<PolkadotConfig>;
+
+/// What [`follow_finalized`] reports.
+pub enum Followed {
+	/// A (re)subscription started: blocks finalized while unsubscribed are not replayed, so a
+	/// follower reconciles its state with the chain here.
+	Subscribed,
+	/// The next finalized block.
+	Block(FinalizedBlock),
+}
+
+/// Follow finalized blocks forever: subscribe, hand each block to `handle`, and resubscribe with
+/// backoff (500 ms doubling to 10 s) when the subscription fails or the connection is lost. A
+/// block `handle` fails on is logged and skipped.
+pub async fn follow_finalized<F, Fut>(client: &Client, mut handle: F)
+where
+	F: FnMut(Followed) -> Fut,
+	Fut: std::future::Future<Output = Result<(), ChainError>>,
+{
+	let mut delay = Duration::from_millis(500);
+	loop {
+		match client.stream_blocks().await {
+			Ok(mut blocks) => {
+				delay = Duration::from_millis(500);
+				if let Err(e) = handle(Followed::Subscribed).await {
+					tracing::warn!(error = %e, "cannot reconcile after subscribing");
+				}
+				while let Some(block) = blocks.next().await {
+					match block {
+						Ok(block) => {
+							if let Err(e) = handle(Followed::Block(block)).await {
+								tracing::warn!(error = %e, "cannot read a finalized block");
+							}
+						},
+						Err(e) => {
+							tracing::warn!(error = %e, "finalized block stream failed");
+							break;
+						},
+					}
+				}
+			},
+			Err(e) => tracing::warn!(error = %e, "cannot subscribe to finalized blocks"),
+		}
+		tokio::time::sleep(delay).await;
+		delay = delay.saturating_mul(2).min(Duration::from_secs(10));
+	}
+}

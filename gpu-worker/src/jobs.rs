@@ -204,6 +204,24 @@ pub struct JobRecord {
 	pub stage: Stage,
 }
 
+impl JobRecord {
+	/// A fresh record of `job` in `role` at `stage` (`deadline`: the job's, or for a verifier the
+	/// end of the vote commit period).
+	pub fn new(job: &Job, role: Role, deadline: u32, stage: Stage) -> Self {
+		JobRecord {
+			job: job.id,
+			role,
+			owner: job.owner.clone(),
+			kind: job.kind,
+			deadline,
+			redundancy: job.redundancy,
+			since_ms: now_ms(),
+			output: None,
+			stage,
+		}
+	}
+}
+
 /// A journal key: a worker may hold a slot in a job and later, having lost it, verify it.
 pub type JobKey = (JobId, Role);
 
@@ -751,17 +769,7 @@ impl Runner {
 			tracing::info!(job, why, "not taking the job");
 			return Ok(());
 		}
-		let rec = JobRecord {
-			job,
-			role: Role::Provider,
-			owner: view.owner.clone(),
-			kind: view.kind,
-			deadline: view.deadline,
-			redundancy: view.redundancy,
-			since_ms: now_ms(),
-			output: None,
-			stage: Stage::Accepting,
-		};
+		let rec = JobRecord::new(&view, Role::Provider, view.deadline, Stage::Accepting);
 		self.journal.lock().await.append(rec.clone())?;
 		self.refresh_running().await;
 		match self.signer.submit_with_retry(Op::AcceptJob(job)).await {
@@ -892,17 +900,7 @@ impl Runner {
 			if self.record(e.job, Role::Provider).await.is_none() {
 				// Assigned by a matcher: adopt it.
 				if let Ok(Some(view)) = chain::job(&self.client, e.job).await {
-					let rec = JobRecord {
-						job: e.job,
-						role: Role::Provider,
-						owner: view.owner.clone(),
-						kind: view.kind,
-						deadline: view.deadline,
-						redundancy: view.redundancy,
-						since_ms: now_ms(),
-						output: None,
-						stage: Stage::Assigned,
-					};
+					let rec = JobRecord::new(&view, Role::Provider, view.deadline, Stage::Assigned);
 					if let Err(e) = self.journal.lock().await.append(rec) {
 						tracing::warn!(error = %e, "cannot journal a matched job");
 						continue;
@@ -965,17 +963,7 @@ impl Runner {
 			}
 			tracing::info!(job = e.job, "drawn as a verifier");
 			if let Ok(Some(view)) = chain::job(&self.client, e.job).await {
-				let rec = JobRecord {
-					job: e.job,
-					role: Role::Verifier,
-					owner: view.owner.clone(),
-					kind: view.kind,
-					deadline: e.commit_until,
-					redundancy: view.redundancy,
-					since_ms: now_ms(),
-					output: None,
-					stage: Stage::Assigned,
-				};
+				let rec = JobRecord::new(&view, Role::Verifier, e.commit_until, Stage::Assigned);
 				match self.journal.lock().await.append(rec) {
 					Ok(()) => {},
 					Err(e) => {
@@ -1043,33 +1031,21 @@ impl Runner {
 
 	/// Follow finalized blocks forever (resubscribing with backoff).
 	pub async fn follow(self: Arc<Self>) {
-		let mut delay = Duration::from_millis(500);
-		loop {
-			match self.client.stream_blocks().await {
-				Ok(mut blocks) => {
-					delay = Duration::from_millis(500);
+		chain::follow_finalized(&self.client.clone(), |followed| {
+			let this = self.clone();
+			async move {
+				match followed {
+					chain::Followed::Block(block) => this.on_block(block).await,
 					// Events of blocks finalized while unsubscribed are not replayed: reconcile
 					// every unfinished job with the chain instead.
-					self.redrive().await;
-					while let Some(block) = blocks.next().await {
-						match block {
-							Ok(block) => {
-								if let Err(e) = self.on_block(block).await {
-									tracing::warn!(error = %e, "cannot read a finalized block");
-								}
-							},
-							Err(e) => {
-								tracing::warn!(error = %e, "finalized block stream failed");
-								break;
-							},
-						}
-					}
-				},
-				Err(e) => tracing::warn!(error = %e, "cannot subscribe to finalized blocks"),
+					chain::Followed::Subscribed => {
+						this.redrive().await;
+						Ok(())
+					},
+				}
 			}
-			tokio::time::sleep(delay).await;
-			delay = delay.saturating_mul(2).min(Duration::from_secs(10));
-		}
+		})
+		.await
 	}
 }
 

@@ -398,30 +398,16 @@ impl AppState {
 }
 
 async fn follow_finalized(state: Arc<AppState>) {
-	let mut delay = Duration::from_millis(500);
-	loop {
-		match state.client.stream_blocks().await {
-			Ok(mut blocks) => {
-				delay = Duration::from_millis(500);
-				while let Some(block) = blocks.next().await {
-					match block {
-						Ok(block) => {
-							if let Err(e) = state.on_finalized(block).await {
-								tracing::warn!(error = %e, "cannot read a finalized block");
-							}
-						},
-						Err(e) => {
-							tracing::warn!(error = %e, "finalized block stream failed");
-							break;
-						},
-					}
-				}
-			},
-			Err(e) => tracing::warn!(error = %e, "cannot subscribe to finalized blocks"),
+	chain::follow_finalized(&state.client, |followed| {
+		let state = state.clone();
+		async move {
+			match followed {
+				chain::Followed::Block(block) => state.on_finalized(block).await,
+				chain::Followed::Subscribed => Ok(()),
+			}
 		}
-		tokio::time::sleep(delay).await;
-		delay = delay.saturating_mul(2).min(Duration::from_secs(10));
-	}
+	})
+	.await
 }
 
 async fn redeem_on_schedule(state: Arc<AppState>) {
