@@ -105,7 +105,7 @@ fn freivalds_vs_full(c: &mut Criterion) {
 			permutation_product(&a, n)
 		};
 		group.throughput(ops(n));
-		group.bench_with_input(BenchmarkId::new("freivalds_i8_20_rounds", n), &n, |bench, _| {
+		group.bench_with_input(BenchmarkId::new("freivalds_i8_20_bits", n), &n, |bench, _| {
 			let mut rng = StdRng::seed_from_u64(7);
 			bench.iter(|| {
 				freivalds::check_i8(

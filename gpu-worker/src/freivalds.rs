@@ -223,8 +223,8 @@ pub fn check_f32(
 	Ok(())
 }
 
-/// Check a claimed output of a `GemmInt8` or `GemmF32` job against its inputs with `rounds` rounds
-/// of Freivalds' check: `Ok(true)` when it passes, `Ok(false)` when it is wrong (including an
+/// Check a claimed output of a `GemmInt8` or `GemmF32` job against its inputs with Freivalds'
+/// check (`rounds`: bits of randomness for int8, see [`check_i8`]; rounds for fp32): `Ok(true)` when it passes, `Ok(false)` when it is wrong (including an
 /// output of the wrong length, or a non-finite fp32 entry for finite inputs). Errors: parameters
 /// or inputs that do not fit together ([`FreivaldsError::Input`]), non-finite fp32 inputs, and
 /// jobs of other kinds ([`FreivaldsError::NotAGemm`]: check those by re-executing them).

@@ -167,16 +167,6 @@ impl Stage {
 	pub fn is_terminal(&self) -> bool {
 		self.rank() == 9
 	}
-
-	/// The output hash, once known.
-	pub fn output(&self) -> Option<H256> {
-		match self {
-			Stage::Executed { output, .. }
-			| Stage::Committed { output, .. }
-			| Stage::Attested { output, .. } => Some(*output),
-			_ => None,
-		}
-	}
 }
 
 /// One job journal record.
@@ -689,6 +679,17 @@ impl Runner {
 		// One job at a time fetches and runs: queued jobs do not hold their inputs in memory.
 		let _device = self.device.acquire().await.map_err(|e| JobError::Join(e.to_string()))?;
 		let inputs = self.fetch_inputs(job).await?;
+		self.run_and_store(job, params, inputs).await
+	}
+
+	/// Run a job on the fetched `inputs` and store its output durably (the caller holds the
+	/// device). The returned output's bytes are moved to the store (empty here).
+	async fn run_and_store(
+		&self,
+		job: &Job,
+		params: JobParams,
+		inputs: Vec<Vec<u8>>,
+	) -> Result<exec::JobOutput, JobError> {
 		tracing::info!(job = job.id, kind = ?job.kind, backend = self.exec.backend(), "executing job");
 		let started = Instant::now();
 		let exec = self.exec.clone();
@@ -714,7 +715,13 @@ impl Runner {
 		if out.units > job.max_units {
 			return Err(JobError::UnitsAboveSpec { need: out.units, max: job.max_units });
 		}
-		let stored = self.store.put(&out.bytes).map_err(|e| JobError::Store(e.to_string()))?;
+		let mut out = out;
+		let bytes = std::mem::take(&mut out.bytes);
+		let store = self.store.clone();
+		let stored = tokio::task::spawn_blocking(move || store.put(&bytes))
+			.await
+			.map_err(|e| JobError::Join(e.to_string()))?
+			.map_err(|e| JobError::Store(e.to_string()))?;
 		if stored != out.hash {
 			return Err(JobError::Store(format!("stored {stored:?}, computed {:?}", out.hash)));
 		}
@@ -838,14 +845,22 @@ impl Runner {
 	async fn verify(&self, job: &Job) -> Result<Option<H256>, JobError> {
 		let claimed = job.slots.iter().find_map(|s| s.output_hash);
 		let params = JobParams::decode(job.kind, &job.params)?;
-		let inputs = self.fetch_inputs(job).await?;
 		let is_gemm = matches!(params, JobParams::GemmInt8(_) | JobParams::GemmF32(_));
 		if let (true, Some(claimed)) = (is_gemm, claimed) {
 			if let Ok(output) = self.fetcher.fetch(&self.store, claimed).await {
+				let _device =
+					self.device.acquire().await.map_err(|e| JobError::Join(e.to_string()))?;
+				let inputs = self.fetch_inputs(job).await?;
 				let rounds = self.cfg.verify_rounds;
-				let (p, i) = (params, inputs.clone());
-				let ok = tokio::task::spawn_blocking(move || {
-					freivalds::check_claim(&p, &i, &output, rounds, &mut rand::rngs::OsRng)
+				let (ok, inputs) = tokio::task::spawn_blocking(move || {
+					let ok = freivalds::check_claim(
+						&params,
+						&inputs,
+						&output,
+						rounds,
+						&mut rand::rngs::OsRng,
+					);
+					(ok, inputs)
 				})
 				.await
 				.map_err(|e| JobError::Join(e.to_string()))?;
@@ -861,6 +876,14 @@ impl Runner {
 					},
 					Err(e) => tracing::warn!(job = job.id, error = %e, "Freivalds check failed"),
 				}
+				if !job.kind.is_bit_exact() {
+					tracing::warn!(job = job.id, "a float result cannot be re-executed to a hash");
+					return Ok(None);
+				}
+				// The inputs are here already, and the device is held: re-execute now.
+				let out = self.run_and_store(job, params, inputs).await?;
+				self.metrics.verifications.with_label_values(&["re_executed"]).inc();
+				return Ok(Some(out.hash));
 			}
 		}
 		if !job.kind.is_bit_exact() {
@@ -1097,9 +1120,8 @@ mod tests {
 	}
 
 	#[test]
-	fn stages_know_their_output_and_end() {
+	fn stages_know_their_end_and_dispatch_errors_are_recognised() {
 		let out = H256::repeat_byte(3);
-		assert_eq!(Stage::Attested { output: out, units: 1 }.output(), Some(out));
 		assert!(Stage::Ended { reason: "x".into() }.is_terminal());
 		assert!(!Stage::Committed { output: out, units: 1, salt: [0; 32] }.is_terminal());
 		assert!(already_attested(&ChainError::Dispatch("Compute::AlreadyAttested".into())));

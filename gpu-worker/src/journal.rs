@@ -119,6 +119,17 @@ fn parse<R: Record>(bytes: &[u8]) -> (Vec<R>, usize) {
 	(entries, pos)
 }
 
+/// The live record per key of replayed `entries` (a record that does not supersede is stale).
+fn latest_of<R: Record>(entries: Vec<R>) -> BTreeMap<R::Key, R> {
+	let mut latest = BTreeMap::new();
+	for entry in entries {
+		if latest.get(&entry.key()).is_none_or(|e: &R| entry.supersedes(e)) {
+			latest.insert(entry.key(), entry);
+		}
+	}
+	latest
+}
+
 impl<R: Record> Journal<R> {
 	/// Open (or create) the journal at `path`, replaying it.
 	pub fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
@@ -142,14 +153,7 @@ impl<R: Record> Journal<R> {
 			file.sync_data().map_err(io_err)?;
 		}
 		let records = entries.len();
-		let mut latest = BTreeMap::new();
-		for entry in entries {
-			let keep = latest.get(&entry.key()).is_none_or(|e: &R| entry.supersedes(e));
-			if keep {
-				latest.insert(entry.key(), entry);
-			}
-		}
-		Ok(Self { path, file, latest, records })
+		Ok(Self { path, file, latest: latest_of(entries), records })
 	}
 
 	/// Read the latest record per key without opening for writing (another process may be
@@ -160,13 +164,7 @@ impl<R: Record> Journal<R> {
 			Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
 			Err(source) => return Err(JournalError::Io { path: path.into(), source }),
 		};
-		let mut latest = BTreeMap::new();
-		for entry in parse::<R>(&bytes).0 {
-			if latest.get(&entry.key()).is_none_or(|e: &R| entry.supersedes(e)) {
-				latest.insert(entry.key(), entry);
-			}
-		}
-		Ok(latest)
+		Ok(latest_of(parse::<R>(&bytes).0))
 	}
 
 	/// The latest record per key.

@@ -230,7 +230,7 @@ pub async fn run(settings: &Settings) -> Result<(), ProviderError> {
 		.route("/v1/status", get(status_handler))
 		.route("/health", get(|| async { "ok" }))
 		.with_state(state)
-		.merge(crate::store::router(access));
+		.merge(OutputAccess::router(access));
 	let listener = tokio::net::TcpListener::bind(settings.listen)
 		.await
 		.map_err(|e| ProviderError::Other(format!("cannot listen on {}: {e}", settings.listen)))?;

@@ -453,11 +453,6 @@ impl Fetcher {
 		Fetcher { sources, max_bytes, timeout, http, https }
 	}
 
-	/// The sources, in the order they are tried.
-	pub fn sources(&self) -> &[Source] {
-		&self.sources
-	}
-
 	/// The blob named `hash`: from the store when it holds an intact copy, otherwise from the
 	/// first source that serves it (verified, then stored before it is returned).
 	pub async fn fetch(&self, store: &Store, hash: H256) -> Result<Vec<u8>, FetchError> {
@@ -964,11 +959,6 @@ impl OutputAccess {
 	}
 }
 
-/// The output routes, state applied (same as [`OutputAccess::router`]).
-pub fn router(access: Arc<OutputAccess>) -> Router {
-	OutputAccess::router(access)
-}
-
 async fn serve_output(
 	State(access): State<Arc<OutputAccess>>,
 	UrlPath(hash): UrlPath<String>,
@@ -1245,7 +1235,7 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let store = Arc::new(Store::open(dir.path()).unwrap());
 		let access = Arc::new(OutputAccess::new(store.clone(), max_response_bytes));
-		let app = router(access.clone());
+		let app = OutputAccess::router(access.clone());
 		Outputs { _dir: dir, store, access, app }
 	}
 

@@ -503,26 +503,6 @@ pub fn run_job(
 	Ok(JobOutput { bytes, hash, units: units_for_macs(macs) })
 }
 
-/// The metered units a job of these parameters bills, known before running it (for the
-/// model, after reading the model file).
-pub fn units(params: &JobParams, model: Option<&Mlp>) -> u64 {
-	let macs = match params {
-		JobParams::GemmInt8(p) | JobParams::GemmF32(FloatGemmParams { shape: p, .. }) => {
-			u64::from(p.m) * u64::from(p.n) * u64::from(p.k)
-		},
-		JobParams::Mlp(p) => model
-			.map(|m| {
-				m.layers()
-					.iter()
-					.map(|l| (l.inputs * l.outputs) as u64 * u64::from(p.batch))
-					.sum::<u64>()
-			})
-			.unwrap_or(0),
-		JobParams::Search(p) => u64::from(p.rows) * u64::from(p.dim) * u64::from(p.queries),
-	};
-	units_for_macs(macs)
-}
-
 /// The backend to use: CUDA when the driver, cuBLAS and NVRTC libraries load and a device
 /// answers (unless `force_cpu`), otherwise the CPU. Never panics on a machine without CUDA.
 pub fn select(force_cpu: bool) -> Box<dyn Executor> {
