@@ -92,8 +92,28 @@ export function feePaid(api, events, who) {
   return ev.event.data.actualFee.toBigInt();
 }
 
+/**
+ * Total issuance at a block, net of the era inflation staking has minted so far
+ * (`staking.totalInflationMinted`), so a difference between two blocks counts only what
+ * transactions created or destroyed even when an era ended in between.
+ */
 export async function issuanceAt(api, blockHash) {
-  return (await (await api.at(blockHash)).query.balances.totalIssuance()).toBigInt();
+  const at = await api.at(blockHash);
+  const issuance = (await at.query.balances.totalIssuance()).toBigInt();
+  return issuance - (await at.query.staking.totalInflationMinted()).toBigInt();
+}
+
+/** The era inflation minted to the treasury in a block (`staking.EraPaid`; 0 when no era ended). */
+export async function treasuryInflationAt(api, blockHash) {
+  const events = await (await api.at(blockHash)).query.system.events();
+  return events
+    .filter(({ event }) => event.section === 'staking' && event.method === 'EraPaid')
+    .reduce((sum, { event }) => sum + event.data.toTreasury.toBigInt(), 0n);
+}
+
+/** The staking pot's share of a protocol fee that pallet-compute's `FeeToStakers` (40 %) splits. */
+export function toStakers(fee) {
+  return (fee * 40n) / 100n;
 }
 
 export async function freeAt(api, blockHash, address) {

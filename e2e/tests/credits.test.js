@@ -14,7 +14,7 @@
 //   code, and none of them changes what it holds for the channel; the JavaScript encoding of a
 //   signed voucher is the runtime's `SignedVoucher` type;
 // - one `redeem` settles all 10,000 calls: one `VoucherRedeemed`, the 2 % protocol fee rounded
-//   down to the treasury, the rest to Bob (less his transaction fee), and Charlie out of exactly
+//   down, 40 % of it to the staking pot and the rest to the treasury, the rest to Bob (less his transaction fee), and Charlie out of exactly
 //   the calls' price and his transaction fee;
 // - the chain refuses the same bad vouchers (and a redemption by someone else than the service's
 //   owner) with the named errors, and none of them moves funds or the redeemed total;
@@ -35,7 +35,16 @@ import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { cryptoWaitReady, encodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { startNode, freePort } from '../lib/node.js';
-import { sendOk, sendAndFinalize, feePaid, freeAt, heldAt, parentOf } from '../lib/chain.js';
+import {
+  sendOk,
+  sendAndFinalize,
+  feePaid,
+  freeAt,
+  heldAt,
+  parentOf,
+  toStakers,
+  treasuryInflationAt,
+} from '../lib/chain.js';
 import { runWorker, startService, stopAll } from '../lib/worker.js';
 
 const PRICE = 1_000_000_000n; // 0.001 AIR per call
@@ -415,9 +424,10 @@ test('one redeem settles all 10,000 calls: 2 % fee, the rest to Bob, Charlie pay
   assert.equal((await freeAt(api, blockHash, bob.address)) - bobBefore, s.paid - bobFee);
   const prev = await parentOf(api, blockHash);
   assert.equal(
-    (await freeAt(api, blockHash, TREASURY)) - (await freeAt(api, prev, TREASURY)),
-    protocolFee,
-    'the fee goes to the treasury',
+    (await freeAt(api, blockHash, TREASURY)) - (await freeAt(api, prev, TREASURY))
+      - (await treasuryInflationAt(api, blockHash)),
+    protocolFee - toStakers(protocolFee),
+    'the fee goes to the treasury, less the staking pot\'s 40 %',
   );
 
   // Charlie is out of exactly the 10,000 calls and his fee for opening, relative to before the open.

@@ -14,8 +14,8 @@
 //   delivering as a stranger, an oversize sealed key, delivering twice, completing early) is
 //   refused with the named error and changes nothing;
 // - after the dispute window anyone completes the sale: the seller gets the price minus the 5 %
-//   protocol fee (rounded up), the curator pot 20 % of the fee (rounded down), the treasury the
-//   rest, and no AIR is created or destroyed beyond the burnt part of transaction fees;
+//   protocol fee (rounded up), the curator pot 20 % of the fee (rounded down), the staking pot
+//   40 % of the rest and the treasury the remainder, and no AIR is created or destroyed beyond the burnt part of transaction fees;
 // - compute-to-data: a job of an account without access that names the dataset escrows royalty
 //   plus price, pays the owner (net of the fee) when it settles, and its output is registered as
 //   a derived dataset whose lineage (`data_lineage`) leads back to the original.
@@ -45,6 +45,8 @@ import {
   freeAt,
   heldAt,
   issuanceAt,
+  toStakers,
+  treasuryInflationAt,
   parentOf,
 } from '../lib/chain.js';
 import {
@@ -467,7 +469,12 @@ test('after the dispute window anyone completes the sale: price minus 5 % to Ali
   assert.equal(await delta(alice.address), PRICE - saleFee + authorShare(all), 'the seller is paid');
   assert.equal(await held(blockHash, alice.address, 'PurchaseEscrow'), 0n);
   assert.equal(await delta(CURATOR_POT), toCurators(saleFee), 'the curator pot gets 20 % of the fee');
-  assert.equal(await delta(TREASURY), saleFee - toCurators(saleFee), 'the treasury gets the rest');
+  const afterCurators = saleFee - toCurators(saleFee);
+  assert.equal(
+    (await delta(TREASURY)) - (await treasuryInflationAt(api, blockHash)),
+    afterCurators - toStakers(afterCurators),
+    'the staking pot gets 40 % of the rest, the treasury the remainder',
+  );
   assert.equal(await delta(charlie.address), -fee(events, charlie.address), 'completing costs only the fee');
   // The sale moves AIR only: total issuance falls by the burnt part of transaction fees alone.
   assert.equal((await issuanceAt(api, prev)) - (await issuanceAt(api, blockHash)), feesBurnt(all));

@@ -100,6 +100,50 @@ pub fn vote_commitment<AccountId: Encode>(
 	commitment(VOTE_COMMITMENT_TAG, job, verifier, output_hash, &[], salt)
 }
 
+/// Stake that delegators put behind compute providers (provider pools), as pallet-compute sees
+/// it.
+///
+/// A provider's *collateral* is its own stake plus the stake of its pool; pallet-compute limits
+/// the slots a provider holds by it. The pool shares the provider's income and its slashes.
+/// Implemented by pallet-staking; `()` means no pools.
+pub trait ProviderPools<AccountId, Balance> {
+	/// Delegated stake backing `provider`; it counts toward the provider's collateral.
+	fn pooled_stake(provider: &AccountId) -> Balance;
+	/// `provider` was just paid `amount` (net of the protocol fee) for a job, into its free
+	/// balance: the pool takes its share from there. Returns what the pool took.
+	fn on_provider_paid(provider: &AccountId, amount: Balance) -> Balance;
+	/// `provider`'s own stake was slashed by `fraction`: the pool is slashed by the same
+	/// fraction (the implementation may defer it).
+	fn on_provider_slashed(provider: &AccountId, fraction: sp_runtime::Perbill);
+}
+
+/// No pools: nobody delegates, the provider keeps its whole income, and slashes stop at the
+/// provider's own stake.
+impl<AccountId, Balance: Default> ProviderPools<AccountId, Balance> for () {
+	fn pooled_stake(_: &AccountId) -> Balance {
+		Balance::default()
+	}
+	fn on_provider_paid(_: &AccountId, _: Balance) -> Balance {
+		Balance::default()
+	}
+	fn on_provider_slashed(_: &AccountId, _: sp_runtime::Perbill) {}
+}
+
+/// Which accounts are registered compute providers, as pallet-staking's provider pools see it
+/// (the reverse direction of [`ProviderPools`]): only a registered provider opens a pool.
+/// Implemented by pallet-compute (a provider record exists, whatever its status).
+pub trait ProviderRegistry<AccountId> {
+	/// Whether `who` is a registered provider.
+	fn is_provider(who: &AccountId) -> bool;
+}
+
+/// No compute pallet: nobody is a provider, so no pool can be opened.
+impl<AccountId> ProviderRegistry<AccountId> for () {
+	fn is_provider(_: &AccountId) -> bool {
+		false
+	}
+}
+
 #[cfg(feature = "std")]
 use crate::balance_string;
 

@@ -25,6 +25,7 @@ pub mod compute;
 pub mod credits;
 pub mod data;
 pub mod holds;
+pub mod staking;
 
 /// Balances cross the RPC as decimal strings: JSON numbers lose precision above 2^53.
 #[cfg(feature = "std")]

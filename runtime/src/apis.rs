@@ -19,8 +19,9 @@ use sp_version::RuntimeVersion;
 
 // Local module imports
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, Historical, InherentDataExt,
+	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+	VERSION,
 };
 
 impl_runtime_apis! {
@@ -130,23 +131,25 @@ impl_runtime_apis! {
 		}
 
 		fn submit_report_equivocation_unsigned_extrinsic(
-			_equivocation_proof: sp_consensus_grandpa::EquivocationProof<
+			equivocation_proof: sp_consensus_grandpa::EquivocationProof<
 				<Block as BlockT>::Hash,
 				NumberFor<Block>,
 			>,
-			_key_owner_proof: sp_consensus_grandpa::OpaqueKeyOwnershipProof,
+			key_owner_proof: sp_consensus_grandpa::OpaqueKeyOwnershipProof,
 		) -> Option<()> {
-			None
+			let key_owner_proof = key_owner_proof.decode()?;
+			Grandpa::submit_unsigned_equivocation_report(equivocation_proof, key_owner_proof)
 		}
 
 		fn generate_key_ownership_proof(
 			_set_id: sp_consensus_grandpa::SetId,
-			_authority_id: GrandpaId,
+			authority_id: GrandpaId,
 		) -> Option<sp_consensus_grandpa::OpaqueKeyOwnershipProof> {
-			// NOTE: this is the only implementation possible since we've
-			// defined our key owner proof type as a bottom type (i.e. a type
-			// with no values).
-			None
+			use codec::Encode;
+			use frame_support::traits::KeyOwnerProofSystem;
+			Historical::prove((sp_consensus_grandpa::KEY_TYPE, authority_id))
+				.map(|proof| proof.encode())
+				.map(sp_consensus_grandpa::OpaqueKeyOwnershipProof::new)
 		}
 	}
 
@@ -220,6 +223,24 @@ impl_runtime_apis! {
 			depth: u32,
 		) -> Vec<airtime_primitives::data::LineageNode> {
 			pallet_data_market::Pallet::<Runtime>::lineage(dataset, depth)
+		}
+	}
+
+	impl airtime_primitives::staking::StakingApi<Block, AccountId, Balance> for Runtime {
+		fn ledger(
+			who: AccountId,
+		) -> Option<airtime_primitives::staking::StakerView<AccountId, Balance>> {
+			pallet_staking::Pallet::<Runtime>::ledger_view(&who)
+		}
+
+		fn pending_rewards(
+			who: AccountId,
+		) -> Vec<airtime_primitives::staking::PendingReward<AccountId, Balance>> {
+			pallet_staking::Pallet::<Runtime>::pending_rewards(&who)
+		}
+
+		fn summary() -> airtime_primitives::staking::StakingSummary<Balance> {
+			pallet_staking::Pallet::<Runtime>::summary_view()
 		}
 	}
 

@@ -12,6 +12,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_compute, Compute]
 	[pallet_data_market, DataMarket]
 	[pallet_credits, Credits]
+	[pallet_staking, Staking]
 	[pallet_scheduler, Scheduler]
 	[pallet_preimage, Preimage]
 	[pallet_referenda, Referenda]

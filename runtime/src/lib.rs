@@ -27,6 +27,8 @@
 //! - `upgrade-test`: `spec_version` one higher; only the wasm builder sets it.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// `frame_support::runtime` with ~30 pallets expands past the default limit of 128.
+#![recursion_limit = "256"]
 
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
@@ -206,9 +208,29 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
+/// Bare (unsigned) transactions the runtime submits itself: GRANDPA equivocation reports,
+/// validated by pallet-grandpa's `ValidateUnsigned`.
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateBare<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
+}
+
 /// All migrations of the runtime, aside from the ones declared in the pallets: a tuple of
 /// `OnRuntimeUpgrade` types, usually `VersionedMigration`s that run once and then skip.
-pub type Migrations = (migrations::v1::MoveComputeParameters,);
+pub type Migrations =
+	(migrations::v1::MoveComputeParameters, migrations::staking::InitSessionFromAuthorities);
 
 /// Executive: handles dispatch to the various modules.
 pub type Executive = frame_executive::Executive<
@@ -257,6 +279,20 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Authorship = pallet_authorship;
+
+	// Staking before the session pallet, so an era planned in a session rotation sees this
+	// block's bonds; offences and the historical session roots alongside.
+	#[runtime::pallet_index(33)]
+	pub type Staking = pallet_staking;
+
+	#[runtime::pallet_index(12)]
+	pub type Offences = pallet_offences;
+
+	#[runtime::pallet_index(11)]
+	pub type Historical = pallet_session::historical;
+
+	#[runtime::pallet_index(10)]
+	pub type Session = pallet_session;
 
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;

@@ -1,5 +1,19 @@
 //! Runtime migrations.
 //!
+//! ## Staking: the validator set moves into pallet-session
+//! Before staking, Aura's and GRANDPA's genesis authority lists were the validator set, fixed.
+//! Staking adds pallet-session (and pallet-staking) in the same upgrade; on a chain upgraded from
+//! before, session would start with no validators and no keys. [`staking::InitSessionFromAuthorities`]
+//! registers each current authority's Aura and GRANDPA keys in pallet-session under the account
+//! whose id is the Aura key's bytes (the account the old runtime paid block rewards to), makes
+//! them the session's validators, sets the staking validator count to their number and makes
+//! them invulnerable. Until candidates bond and validate, every election finds fewer than
+//! `MinimumValidatorCount` and the set stays as it is. It is guarded by state, not by a storage
+//! version: pallets new in an upgrade get their in-code storage version written before any
+//! migration runs (`BeforeAllRuntimeMigrations`), so a `VersionedMigration` keyed on them would
+//! never run; this one runs only while pallet-session has no validators and Aura has
+//! authorities, so it is a no-op on every later upgrade and on chains that start with staking.
+//!
 //! ## v1: compute periods move into pallet-parameters
 //! Before governance, pallet-compute's periods were `parameter_types!` storage items that sudo set
 //! with `system.set_storage` at the well-known keys `twox_128(":Name:")`. Governance replaced them
@@ -156,4 +170,72 @@ pub mod v1 {
 		pallet_governance::Pallet<Runtime>,
 		ParityDbWeight,
 	>;
+}
+
+/// The validator set moves into pallet-session (see the module docs).
+pub mod staking {
+	use super::*;
+	use crate::{AccountId, SessionKeys};
+	use sp_core::crypto::{ByteArray, KeyTypeId};
+	use sp_runtime::traits::OpaqueKeys;
+
+	/// Registers the current Aura/GRANDPA authorities as pallet-session's validators.
+	pub struct InitSessionFromAuthorities;
+
+	impl InitSessionFromAuthorities {
+		/// The authorities as (account, session keys), when the migration has work to do.
+		fn pending() -> Option<Vec<(AccountId, SessionKeys)>> {
+			if !pallet_session::Validators::<Runtime>::get().is_empty() {
+				return None;
+			}
+			let aura = pallet_aura::Authorities::<Runtime>::get();
+			let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
+			if aura.is_empty() || aura.len() != grandpa.len() {
+				return None;
+			}
+			aura.into_iter()
+				.zip(grandpa)
+				.map(|(aura, (grandpa, _weight))| {
+					let account = AccountId::from_slice(aura.as_slice()).ok()?;
+					Some((account, SessionKeys { aura, grandpa }))
+				})
+				.collect()
+		}
+	}
+
+	impl frame_support::traits::OnRuntimeUpgrade for InitSessionFromAuthorities {
+		fn on_runtime_upgrade() -> Weight {
+			let Some(validators) = Self::pending() else {
+				return ParityDbWeight::get().reads(3);
+			};
+			let count = validators.len() as u64;
+			for (account, keys) in &validators {
+				for id in <SessionKeys as OpaqueKeys>::key_ids() {
+					let key: KeyTypeId = *id;
+					pallet_session::KeyOwner::<Runtime>::insert(
+						(key, keys.get_raw(key).to_vec()),
+						account.clone(),
+					);
+				}
+				pallet_session::NextKeys::<Runtime>::insert(account, keys.clone());
+			}
+			let accounts: Vec<AccountId> = validators.iter().map(|(a, _)| a.clone()).collect();
+			pallet_session::QueuedKeys::<Runtime>::put(validators);
+			pallet_session::Validators::<Runtime>::put(accounts.clone());
+			pallet_staking::ValidatorCount::<Runtime>::put(count as u32);
+			let invulnerables = frame_support::BoundedVec::truncate_from(accounts);
+			pallet_staking::Invulnerables::<Runtime>::put(invulnerables);
+			log::info!(target: "runtime::migrations", "session: {count} validators from Aura/GRANDPA");
+			ParityDbWeight::get().reads_writes(3, 4u64.saturating_mul(count).saturating_add(4))
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_: Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			frame_support::ensure!(
+				!pallet_session::Validators::<Runtime>::get().is_empty(),
+				"pallet-session has validators"
+			);
+			Ok(())
+		}
+	}
 }

@@ -104,7 +104,9 @@ fn one_redeem_settles_ten_thousand_calls_for_under_a_thousandth_of_a_transfer_ea
 		let fee = Perbill::from_percent(2).mul_floor(total);
 		assert_eq!(params::ProtocolFee::get(), Perbill::from_percent(2));
 		assert_eq!(Balances::free_balance(Bob.to_account_id()), bob_before + total - fee);
-		assert_eq!(Balances::free_balance(treasury_account()), treasury_before + fee);
+		// 40 % of the fee (compute's `FeeToStakers`) to the staking pot, the rest to the treasury.
+		let to_stakers = Perbill::from_percent(40).mul_floor(fee);
+		assert_eq!(Balances::free_balance(treasury_account()), treasury_before + fee - to_stakers);
 		assert_eq!(
 			Balances::balance_on_hold(&pallet_credits::HoldReason::ChannelFunds.into(), &charlie),
 			5 * PRICE

@@ -147,12 +147,13 @@ fn the_presets_write_every_governed_parameter_at_genesis() {
 	let compute = launch.iter().filter(|p| matches!(p, RuntimeParameters::Compute(_))).count();
 	let market = launch.iter().filter(|p| matches!(p, RuntimeParameters::Market(_))).count();
 	let credits = launch.iter().filter(|p| matches!(p, RuntimeParameters::Credits(_))).count();
+	let staking = launch.iter().filter(|p| matches!(p, RuntimeParameters::Staking(_))).count();
 	assert_eq!(
-		(compute, market, credits),
-		(17, 9, 2),
-		"every compute, data market and credits parameter"
+		(compute, market, credits, staking),
+		(18, 9, 2, 9),
+		"every compute, data market, credits and staking parameter"
 	);
-	assert_eq!(launch.len(), compute + market + credits);
+	assert_eq!(launch.len(), compute + market + credits + staking);
 	for preset in [DEV, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
 		new_ext(preset).execute_with(|| {
 			let stored: Vec<_> = pallet_parameters::Parameters::<Runtime>::iter().collect();
@@ -488,7 +489,11 @@ fn bad_input_is_refused_with_the_pallets_own_errors() {
 		let alice = account(Sr25519Keyring::Alice);
 		Referenda::refund_decision_deposit(signed(Sr25519Keyring::Bob), 0).unwrap();
 		Referenda::refund_submission_deposit(signed(Sr25519Keyring::Bob), 0).unwrap();
-		assert_eq!(pallet_balances::Pallet::<Runtime>::reserved_balance(&alice), 0);
+		// Only her validator bond stays on hold.
+		assert_eq!(
+			pallet_balances::Pallet::<Runtime>::reserved_balance(&alice),
+			airtime_runtime::genesis_config_presets::VALIDATOR_BOND
+		);
 
 		// A preimage above pallet-preimage's 4 MiB limit is refused.
 		let too_big = vec![0u8; pallet_preimage::MAX_SIZE as usize + 1];

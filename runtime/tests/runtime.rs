@@ -7,7 +7,7 @@ mod common;
 
 use airtime_runtime::{
 	configs::{FEE_TO_AUTHOR, MAX_AUTHORITIES},
-	genesis_config_presets::{dev_accounts, ENDOWMENT},
+	genesis_config_presets::{dev_accounts, ENDOWMENT, VALIDATOR_BOND},
 	AccountId, Aura, Balance, Balances, Executive, Grandpa, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeOrigin, System, AIR, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
@@ -71,15 +71,19 @@ fn dev_preset_has_alice_as_only_authority_and_no_sudo_key() {
 		assert!(patch.get("sudo").is_none());
 		let endowed = dev_accounts();
 		assert_eq!(endowed.len(), 12, "6 dev accounts and their stashes");
+		// Alice, the validator, has bonded part of hers.
 		for who in &endowed {
-			assert_eq!(free(who), ENDOWMENT);
+			let bonded = if *who == account(Sr25519Keyring::Alice) { VALIDATOR_BOND } else { 0 };
+			assert_eq!(free(who), ENDOWMENT - bonded);
 		}
-		// The treasury, the staking reward pot and the data market's curator pot start with the
-		// existential deposit, so small fee and slash credits to them are never dropped.
+		// The treasury, the staking reward pot, the data market's curator pot and the staking
+		// pallet's reward account start with the existential deposit, so small fee and slash
+		// credits to them are never dropped.
 		let pots = [
 			airtime_runtime::configs::compute::treasury_account(),
 			airtime_runtime::configs::compute::staking_pot_account(),
 			airtime_runtime::configs::data_market::curator_pot_account(),
+			airtime_runtime::Staking::account_id(),
 		];
 		for pot in &pots {
 			assert_eq!(free(pot), airtime_runtime::EXISTENTIAL_DEPOSIT);
@@ -114,7 +118,8 @@ fn local_preset_has_four_validators() {
 			grandpa_keys.iter().map(|k| (k.public().into(), 1)).collect::<Vec<_>>()
 		);
 		assert!(aura.len() as u32 <= MAX_AUTHORITIES);
-		assert_eq!(free(&account(Sr25519Keyring::Dave)), ENDOWMENT);
+		// Each validator bonded part of its endowment.
+		assert_eq!(free(&account(Sr25519Keyring::Dave)), ENDOWMENT - VALIDATOR_BOND);
 	});
 }
 
@@ -174,7 +179,11 @@ fn transfer_block_executes_through_executive_and_pays_the_fee() {
 		let to_author = fee * FEE_TO_AUTHOR as Balance / 100;
 		assert_eq!(free(&newcomer()), amount);
 		assert_eq!(free(&account(bob)), ENDOWMENT - amount - fee);
-		assert_eq!(free(&alice), ENDOWMENT + to_author, "the author (Alice) gets her share");
+		assert_eq!(
+			free(&alice),
+			ENDOWMENT - VALIDATOR_BOND + to_author,
+			"the author (Alice) gets her share"
+		);
 		assert_eq!(
 			Balances::total_issuance(),
 			genesis_issuance - (fee - to_author),
@@ -223,7 +232,10 @@ fn tips_go_to_the_author_in_full() {
 		assert_eq!(paid_tip, tip);
 		// `actual_fee` includes the tip; the author gets 20 % of the rest and all of the tip.
 		let base = fee - tip;
-		assert_eq!(free(&alice), ENDOWMENT + base * FEE_TO_AUTHOR as Balance / 100 + tip);
+		assert_eq!(
+			free(&alice),
+			ENDOWMENT - VALIDATOR_BOND + base * FEE_TO_AUTHOR as Balance / 100 + tip
+		);
 	});
 }
 

@@ -96,6 +96,7 @@ fn budget<T: Config>() -> BalanceOf<T> {
 fn fund<T: Config>(who: &T::AccountId) {
 	let amount = T::MinProviderStake::get()
 		.saturating_mul(1_000u32.into())
+		.saturating_add(T::CollateralPerSlot::get().saturating_mul(10u32.into()))
 		.saturating_add(T::ProviderDeposit::get().saturating_mul(10u32.into()))
 		.saturating_add(T::JobDeposit::get().saturating_mul(100u32.into()))
 		.saturating_add(T::MinChallengeBond::get().saturating_mul(10u32.into()))
@@ -124,18 +125,21 @@ fn offer<T: Config>(price: BalanceOf<T>) -> (Capabilities<T>, PricesOf<T>) {
 	(capabilities, prices)
 }
 
-/// Fund `who` and register it with the largest offer, staking exactly `MinProviderStake` (so
-/// any slash pauses it).
+/// The stake every benchmark provider registers with: `MinProviderStake`, or `CollateralPerSlot`
+/// when that is larger, so that the stake alone (benchmarks assume no pooled stake) covers the
+/// one slot each provider takes.
+fn provider_stake<T: Config>() -> BalanceOf<T> {
+	T::MinProviderStake::get().max(T::CollateralPerSlot::get())
+}
+
+/// Fund `who` and register it with the largest offer, staking [`provider_stake`]: exactly
+/// `MinProviderStake` while `CollateralPerSlot` does not exceed it (as in the runtime), so any
+/// slash pauses it.
 fn register<T: Config>(who: &T::AccountId) {
 	fund::<T>(who);
 	let (capabilities, prices) = offer::<T>(price::<T>());
-	Pallet::<T>::do_register_provider(
-		who.clone(),
-		capabilities,
-		prices,
-		T::MinProviderStake::get(),
-	)
-	.expect("the provider registers");
+	Pallet::<T>::do_register_provider(who.clone(), capabilities, prices, provider_stake::<T>())
+		.expect("the provider registers");
 }
 
 /// Register `n` providers named `name`.
@@ -481,7 +485,7 @@ mod benchmarks {
 		assert_last_event::<T>(Event::StakeIncreased {
 			provider: caller,
 			amount,
-			stake: amount.saturating_mul(2u32.into()),
+			stake: provider_stake::<T>().saturating_add(amount),
 		});
 	}
 
@@ -538,7 +542,7 @@ mod benchmarks {
 		assert_eq!(ProviderIndex::<T>::get(index), Some(other));
 		assert_last_event::<T>(Event::ProviderWithdrawn {
 			provider: caller,
-			stake: T::MinProviderStake::get(),
+			stake: provider_stake::<T>(),
 			deposit: T::ProviderDeposit::get(),
 		});
 	}

@@ -1,7 +1,9 @@
 //! The pallet's logic: `do_*` helpers behind the thin dispatchables, the timeout machinery,
 //! settlement, disputes, the read-only views of the runtime API and the `try_state` invariants.
 
-use crate::{pallet::*, types::*, weights::WeightInfo, DatasetUsage, ExecutorKind, JobId};
+use crate::{
+	pallet::*, types::*, weights::WeightInfo, DatasetUsage, ExecutorKind, JobId, ProviderPools,
+};
 use airtime_primitives::{
 	compute::{
 		attestation_commitment, vote_commitment, JobPhase, JobView, OfferView, ProviderStatusView,
@@ -178,6 +180,19 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
+	/// Whether `who` (whose record is `p`) has the collateral for one more slot: its stake plus
+	/// its pool's stake cover `CollateralPerSlot` for each of its slots and the new one. Always
+	/// true when `CollateralPerSlot` is zero (no collateral requirement).
+	pub(crate) fn has_collateral_for_slot(who: &T::AccountId, p: &Provider<T>) -> bool {
+		let per_slot = T::CollateralPerSlot::get();
+		if per_slot.is_zero() {
+			return true;
+		}
+		let collateral = p.stake.saturating_add(T::Pools::pooled_stake(who));
+		let slots = BalanceOf::<T>::from(p.active_jobs.saturating_add(1));
+		per_slot.checked_mul(&slots).is_some_and(|needed| needed <= collateral)
+	}
+
 	/// The provider gives up a slot: one fewer active job.
 	fn release_slot(who: &T::AccountId) {
 		Providers::<T>::mutate(who, |p| match p {
@@ -189,8 +204,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Slash `fraction` of a provider's stake, record the reputation `outcome`, pause it when the
-	/// stake falls below the minimum, and return the slashed credit.
-	fn slash_provider(
+	/// stake falls below the minimum, and return the slashed credit. A non-zero slash also slashes
+	/// the provider's pool by `fraction` (`Config::Pools`).
+	pub(crate) fn slash_provider(
 		job: JobId,
 		who: &T::AccountId,
 		fraction: Perbill,
@@ -218,10 +234,14 @@ impl<T: Config> Pallet<T> {
 				paused = true;
 			}
 		});
+		let slashed = credit.peek();
+		if !slashed.is_zero() {
+			T::Pools::on_provider_slashed(who, fraction);
+		}
 		Self::deposit_event(Event::ProviderSlashed {
 			job,
 			provider: who.clone(),
-			amount: credit.peek(),
+			amount: slashed,
 			reason,
 		});
 		if paused {
@@ -509,6 +529,7 @@ impl<T: Config> Pallet<T> {
 		let price = p.price(job.spec.kind).ok_or(Error::<T>::ExecutorNotOffered)?;
 		ensure!(p.reputation.score() >= job.spec.min_reputation, Error::<T>::ReputationTooLow);
 		ensure!(p.active_jobs < T::MaxJobsPerProvider::get(), Error::<T>::ProviderOverloaded);
+		ensure!(Self::has_collateral_for_slot(&provider, &p), Error::<T>::InsufficientCollateral);
 		let reserved = Self::cost(price, job.spec.max_units)?
 			.checked_add(&job.reserved)
 			.ok_or(Error::<T>::Overflow)?;
@@ -1029,6 +1050,8 @@ impl<T: Config> Pallet<T> {
 				amount: net,
 				fee,
 			});
+			// The pool's share comes out of the provider's free balance, which now holds `net`.
+			T::Pools::on_provider_paid(&slot.provider, net);
 		}
 		let fee_credit = holds::slash_exact::<T::Currency, _>(&escrow, owner, fees);
 		let fee = fee_credit.peek();
@@ -1262,6 +1285,8 @@ impl<T: Config> Pallet<T> {
 			"an honest failure costs less than a timeout"
 		);
 		assert!(!T::MinProviderStake::get().is_zero(), "providers must stake something");
+		// `CollateralPerSlot` is not checked: it is governed, and zero means no collateral
+		// requirement (`MaxJobsPerProvider` alone limits the slots).
 		assert!(!T::MinChallengeBond::get().is_zero(), "challenges must be bonded");
 	}
 
@@ -1371,8 +1396,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The cheapest `redundancy` active providers that could take a job of `kind` and
-	/// `max_units` with the reputation floor, and the budget that covers them. Scans at most
-	/// `MaxProviders` records.
+	/// `max_units` with the reputation floor (with a free slot and the collateral for it), and
+	/// the budget that covers them. Scans at most `MaxProviders` records.
 	pub fn quote(
 		kind: ExecutorKind,
 		max_units: u64,
@@ -1384,11 +1409,12 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut eligible: Vec<QuotedProvider<T::AccountId, BalanceOf<T>>> = Providers::<T>::iter()
 			.take(T::MaxProviders::get() as usize)
-			.filter(|(_, p)| {
+			.filter(|(a, p)| {
 				p.status == ProviderStatus::Active
 					&& p.active_jobs < T::MaxJobsPerProvider::get()
 					&& p.capability(kind).is_some_and(|c| c.max_units >= max_units)
 					&& p.reputation.score() >= min_reputation
+					&& Self::has_collateral_for_slot(a, p)
 			})
 			.filter_map(|(a, p)| {
 				Some(QuotedProvider {
@@ -1549,5 +1575,13 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		out
+	}
+}
+
+/// pallet-staking's provider pools ask whether an account may open a pool: any account with a
+/// provider record (active, paused or unbonding).
+impl<T: Config> airtime_primitives::compute::ProviderRegistry<T::AccountId> for Pallet<T> {
+	fn is_provider(who: &T::AccountId) -> bool {
+		Providers::<T>::contains_key(who)
 	}
 }

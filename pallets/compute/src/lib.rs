@@ -17,9 +17,10 @@
 //! 2. **Matching.** A provider `accept_job`s, or anyone `assign`s a provider (a third-party
 //!    matcher proposes, the chain only checks): the provider must be active, offer the executor
 //!    for at least `max_units`, meet the job's reputation floor, hold fewer than
-//!    `MaxJobsPerProvider` slots and not already hold a slot of this job. Its price is locked in
-//!    the slot, and `price * max_units` is *reserved* out of the budget; a slot whose worst-case
-//!    bill does not fit the unreserved budget is refused, so **the escrow can never run dry**.
+//!    `MaxJobsPerProvider` slots, have the *collateral* for one more slot (`CollateralPerSlot`
+//!    per slot held) and not already hold a slot of this job. Its price is locked in the slot,
+//!    and `price * max_units` is *reserved* out of the budget; a slot whose worst-case bill does
+//!    not fit the unreserved budget is refused, so **the escrow can never run dry**.
 //! 3. **Attestation.** With `r = 1` the provider calls `submit_attestation(output_hash, usage)`.
 //!    With `r > 1` each provider first `commit_attestation`s a hash of its answer and a salt;
 //!    once all `r` committed, a reveal period of `RevealPeriod` blocks opens for
@@ -41,7 +42,8 @@
 //! 6. **Settlement.** When the challenge window closes (or a dispute upholds a result) each
 //!    correct provider is paid `price * usage` out of the escrow minus the `ProtocolFee`, which is
 //!    split between `OnProtocolFeeTreasury`, `OnProtocolFeeStakers` and a burn; the rest of the
-//!    escrow and the deposit return to the owner.
+//!    escrow and the deposit return to the owner. The provider's pool, if it has one, then takes
+//!    its share of the provider's pay (`Config::Pools`).
 //! 7. **Timeouts.** A job in any stage has one timeout block (the deadline, the end of the reveal
 //!    period, of the challenge window or of a dispute phase) and sits in exactly one per-block
 //!    queue (when that block's queue is full, the first later block with room: users' deadlines
@@ -57,6 +59,14 @@
 //! - *Slot*: one of a job's `r` independent runs, held by one provider.
 //! - *Stake*: what a provider has on hold under [`HoldReason::ProviderStake`]; slashes take from
 //!   it. A slash leaving it below `MinProviderStake` pauses the provider.
+//! - *Provider pool*: stake that delegators put behind a provider, kept outside this pallet
+//!   (`Config::Pools`, pallet-staking in the runtime). The pool takes a share of each payment
+//!   the provider receives, and each slash of the provider's stake slashes the pool by the
+//!   same fraction.
+//! - *Collateral*: a provider's stake plus its pool's stake. Each slot it holds needs
+//!   `CollateralPerSlot` of it, so a provider holds at most `collateral / CollateralPerSlot`
+//!   slots (and never more than `MaxJobsPerProvider`). The check is made when a slot is taken:
+//!   a provider whose collateral later shrinks keeps the slots it holds but takes no new ones.
 //! - *Reputation*: a decaying Beta score per provider ([`types::Reputation`]).
 //!
 //! ## Design notes
@@ -86,7 +96,8 @@
 //! - `on_initialize` processes at most `MaxExpiriesPerBlock` due jobs per block; a burst above
 //!   that is processed over the following blocks (or at once through `claim_expired`).
 //! - Rates, stakes and periods are governed parameters in the runtime (pallet-parameters, set by a
-//!   `ComputeAdmin` referendum): `integrity_test` checks the defaults, not values set later;
+//!   `ComputeAdmin` referendum): `integrity_test` checks the defaults, not values set later
+//!   (a zero `CollateralPerSlot` is allowed and means no collateral requirement);
 //!   governance must keep `MinDeadline <= MaxDeadline` (otherwise no job can be submitted; nothing
 //!   is lost) and the fee shares within 100 % (otherwise the stakers get what is left, nothing
 //!   is burnt).
@@ -110,7 +121,7 @@ pub mod types;
 pub mod weights;
 
 pub use airtime_primitives::{
-	compute::{DatasetId, ExecutorKind, JobId},
+	compute::{DatasetId, ExecutorKind, JobId, ProviderPools},
 	data::DatasetUsage,
 };
 pub use types::*;
@@ -190,6 +201,12 @@ pub mod pallet {
 		/// The smallest stake a provider registers with.
 		#[pallet::constant]
 		type MinProviderStake: Get<BalanceOf<Self>>;
+		/// Collateral each slot a provider holds needs. A provider's collateral is its own stake
+		/// plus its pool's stake (`Pools`), so it holds at most `(stake + pooled) /
+		/// CollateralPerSlot` slots, and never more than `MaxJobsPerProvider`. Governed; zero
+		/// means no collateral requirement (only `MaxJobsPerProvider` limits the slots).
+		#[pallet::constant]
+		type CollateralPerSlot: Get<BalanceOf<Self>>;
 		/// Deposit for a provider record.
 		#[pallet::constant]
 		type ProviderDeposit: Get<BalanceOf<Self>>;
@@ -280,6 +297,11 @@ pub mod pallet {
 		/// The data market: checks and charges the datasets a job names, and pays their owners
 		/// when the job settles (`()` accepts any list and charges nothing).
 		type Datasets: DatasetUsage<Self::AccountId, BalanceOf<Self>>;
+
+		/// Provider pools: stake delegated to providers, which counts toward their collateral
+		/// (see `CollateralPerSlot`), takes a share of their pay after each settlement and is
+		/// slashed by the same fraction as their own stake (`()`: no pools).
+		type Pools: ProviderPools<Self::AccountId, BalanceOf<Self>>;
 
 		/// Weights of the calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -449,7 +471,8 @@ pub mod pallet {
 		ChallengerSlashed { job: JobId, challenger: T::AccountId, amount: BalanceOf<T> },
 		/// Part of a dispute's slashes was paid to a winner.
 		SlashRewardPaid { job: JobId, to: T::AccountId, amount: BalanceOf<T> },
-		/// A provider was paid for its slot (`amount` net of `fee`).
+		/// A provider was paid for its slot (`amount` net of `fee`, into its free balance); its
+		/// pool then takes its share of `amount` from there (see `Config::Pools`).
 		ProviderPaid { job: JobId, provider: T::AccountId, amount: BalanceOf<T>, fee: BalanceOf<T> },
 		/// A job ended with its providers paid: `paid` to providers, `fee` taken (of which
 		/// `burned` burnt), `refunded` returned to the owner with its deposit.
@@ -591,6 +614,9 @@ pub mod pallet {
 		NotYetDue,
 		/// An amount overflowed.
 		Overflow,
+		/// The provider's collateral (its stake plus its pool's) does not cover one more slot at
+		/// `CollateralPerSlot` each.
+		InsufficientCollateral,
 	}
 
 	#[pallet::hooks]
@@ -770,7 +796,9 @@ pub mod pallet {
 		/// Take a slot of an open job as a provider.
 		///
 		/// - `origin`: signed; an active provider offering the job's executor for its size, with
-		///   enough reputation, fewer than `MaxJobsPerProvider` slots and a price that fits.
+		///   enough reputation, fewer than `MaxJobsPerProvider` slots, collateral (stake plus
+		///   pooled stake) of at least `CollateralPerSlot` for each slot it will hold, and a
+		///   price that fits.
 		/// - `job`: an open job with a free slot, before its deadline.
 		///
 		/// Emits [`Event::JobAssigned`].
@@ -782,7 +810,8 @@ pub mod pallet {
 		}
 
 		/// Propose a match: give `provider` a slot of `job`. The chain checks it exactly as
-		/// `accept_job` does, and that the provider accepts matched jobs (`set_matching`).
+		/// `accept_job` does (collateral included), and that the provider accepts matched jobs
+		/// (`set_matching`).
 		///
 		/// - `origin`: signed; anyone (a matcher).
 		///

@@ -1,15 +1,21 @@
-//! A test runtime: System, Balances and Compute, with small limits so every bound is reachable.
+//! A test runtime: System, Balances and Compute, with small limits so every bound is reachable,
+//! and [`TestPools`], provider pools the tests steer through thread-locals.
 
 #![allow(clippy::arithmetic_side_effects, clippy::expect_used, clippy::unwrap_used)]
 
-use crate::{self as pallet_compute, types::*, ExecutorKind};
+use crate::{self as pallet_compute, types::*, ExecutorKind, ProviderPools};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{tokens::imbalance::ResolveTo, ConstU32, ConstU64, Hooks, Randomness},
+	traits::{
+		fungible::Mutate,
+		tokens::{imbalance::ResolveTo, Preservation},
+		ConstU32, ConstU64, Hooks, Randomness,
+	},
 	BoundedVec,
 };
 use sp_core::H256;
 use sp_runtime::{BuildStorage, Perbill, Permill};
+use std::collections::BTreeMap;
 
 pub type AccountId = u64;
 pub type Balance = u128;
@@ -82,6 +88,8 @@ std::thread_local! {
 pub const ED: Balance = 1;
 pub const TREASURY: AccountId = 9_000;
 pub const STAKERS: AccountId = 9_001;
+/// Where [`TestPools`] puts the pools' share of the providers' pay (not endowed).
+pub const POOL: AccountId = 9_002;
 /// Accounts 1..=ACCOUNTS are endowed.
 pub const ACCOUNTS: AccountId = 20;
 pub const ENDOWMENT: Balance = 1_000_000;
@@ -97,6 +105,80 @@ parameter_types! {
 	pub const SlashOnFraud: Perbill = Perbill::from_percent(50);
 	pub const SlashRewardShare: Perbill = Perbill::from_percent(50);
 	pub const ReputationDecay: Perbill = Perbill::from_percent(98);
+}
+
+parameter_types! {
+	/// The smallest stake (`MinProviderStake`, 1_000) covers `MaxJobsPerProvider` (4) slots, so
+	/// only tests that raise it (or lower a stake) meet the collateral limit.
+	pub static CollateralPerSlot: Balance = 250;
+}
+
+std::thread_local! {
+	/// Pooled stake per provider, as [`TestPools::pooled_stake`] reports it.
+	pub static POOLED: core::cell::RefCell<BTreeMap<AccountId, Balance>> =
+		const { core::cell::RefCell::new(BTreeMap::new()) };
+	/// The part of each provider payment [`TestPools`] takes.
+	pub static POOL_SHARE: core::cell::RefCell<Perbill> =
+		const { core::cell::RefCell::new(Perbill::zero()) };
+	/// `(provider, amount, taken)` for each [`TestPools::on_provider_paid`], oldest first.
+	pub static POOL_PAID: core::cell::RefCell<Vec<(AccountId, Balance, Balance)>> =
+		const { core::cell::RefCell::new(Vec::new()) };
+	/// `(provider, fraction)` for each [`TestPools::on_provider_slashed`], oldest first.
+	pub static POOL_SLASHED: core::cell::RefCell<Vec<(AccountId, Perbill)>> =
+		const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Set the stake pooled behind `provider`.
+pub fn set_pooled(provider: AccountId, stake: Balance) {
+	POOLED.with(|p| {
+		p.borrow_mut().insert(provider, stake);
+	});
+}
+
+/// Set the part of each provider payment the pools take.
+pub fn set_pool_share(share: Perbill) {
+	POOL_SHARE.with(|s| *s.borrow_mut() = share);
+}
+
+/// The `(provider, amount, taken)` of each payment the pools were told of.
+pub fn pool_paid() -> Vec<(AccountId, Balance, Balance)> {
+	POOL_PAID.with(|p| p.borrow().clone())
+}
+
+/// The `(provider, fraction)` of each slash the pools were told of.
+pub fn pool_slashed() -> Vec<(AccountId, Perbill)> {
+	POOL_SLASHED.with(|p| p.borrow().clone())
+}
+
+/// Provider pools for the tests: pooled stakes set by [`set_pooled`]; each payment gives
+/// [`POOL_SHARE`] of it to [`POOL`] (a transfer from the provider's free balance); calls are
+/// recorded in [`POOL_PAID`] and [`POOL_SLASHED`].
+pub struct TestPools;
+impl ProviderPools<AccountId, Balance> for TestPools {
+	fn pooled_stake(provider: &AccountId) -> Balance {
+		POOLED.with(|p| p.borrow().get(provider).copied().unwrap_or_default())
+	}
+
+	fn on_provider_paid(provider: &AccountId, amount: Balance) -> Balance {
+		let share = POOL_SHARE.with(|s| *s.borrow()).mul_floor(amount);
+		let taken = if share == 0 {
+			0
+		} else {
+			<Balances as Mutate<AccountId>>::transfer(
+				provider,
+				&POOL,
+				share,
+				Preservation::Preserve,
+			)
+			.expect("the provider was just paid at least the share")
+		};
+		POOL_PAID.with(|p| p.borrow_mut().push((*provider, amount, taken)));
+		taken
+	}
+
+	fn on_provider_slashed(provider: &AccountId, fraction: Perbill) {
+		POOL_SLASHED.with(|p| p.borrow_mut().push((*provider, fraction)));
+	}
 }
 
 pub struct TreasuryId;
@@ -126,6 +208,7 @@ impl pallet_compute::Config for Test {
 	type FeeToTreasury = FeeToTreasury;
 	type FeeToStakers = FeeToStakers;
 	type MinProviderStake = ConstU128<1_000>;
+	type CollateralPerSlot = CollateralPerSlot;
 	type ProviderDeposit = ConstU128<10>;
 	type JobDeposit = ConstU128<5>;
 	type MinChallengeBond = ConstU128<100>;
@@ -154,6 +237,7 @@ impl pallet_compute::Config for Test {
 	type SlashRewardShare = SlashRewardShare;
 	type ReputationDecay = ReputationDecay;
 	type Datasets = ();
+	type Pools = TestPools;
 	type WeightInfo = ();
 }
 
@@ -166,6 +250,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 		.assimilate_storage(&mut t)
 		.unwrap();
+	// Tests may share a thread (the property tests do): start from the defaults.
+	CollateralPerSlot::reset();
+	POOLED.with(|p| p.borrow_mut().clear());
+	set_pool_share(Perbill::zero());
+	POOL_PAID.with(|p| p.borrow_mut().clear());
+	POOL_SLASHED.with(|p| p.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

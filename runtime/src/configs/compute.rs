@@ -1,8 +1,8 @@
 //! `pallet_compute`: GPU compute leases.
 //!
-//! Fee rate and split, minimum stake and bond, periods and slash rates are governed parameters
-//! (`configs/parameters.rs`, changed by a `ComputeAdmin` referendum); limits and storage deposits
-//! are fixed here.
+//! Fee rate and split, minimum stake, collateral per slot and bond, periods and slash rates are
+//! governed parameters (`configs/parameters.rs`, changed by a `ComputeAdmin` referendum); limits
+//! and storage deposits are fixed here.
 //!
 //! Protocol fees go 40 % to the treasury account, 40 % to the staking reward pot and 20 % are
 //! burnt; what slashes take beyond the winners' share goes to the treasury. Both accounts are
@@ -68,6 +68,7 @@ impl pallet_compute::Config for Runtime {
 	type FeeToTreasury = params::FeeToTreasury;
 	type FeeToStakers = params::FeeToStakers;
 	type MinProviderStake = params::MinProviderStake;
+	type CollateralPerSlot = params::CollateralPerSlot;
 	type ProviderDeposit = ProviderDeposit;
 	type JobDeposit = JobDeposit;
 	type MinChallengeBond = params::MinChallengeBond;
@@ -96,5 +97,8 @@ impl pallet_compute::Config for Runtime {
 	type SlashRewardShare = params::SlashRewardShare;
 	type ReputationDecay = params::ReputationDecay;
 	type Datasets = crate::DataMarket;
+	// Provider pools (pallet-staking): delegated stake counts toward a provider's collateral,
+	// shares its income and its slashes.
+	type Pools = crate::Staking;
 	type WeightInfo = pallet_compute::weights::SubstrateWeight<Runtime>;
 }

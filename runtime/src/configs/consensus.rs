@@ -1,15 +1,22 @@
 //! Consensus: timestamp, Aura (block production), GRANDPA (finality) and authorship (who
-//! authored the current block, for fee rewards).
+//! authored the current block, for fee rewards and era points).
+//!
+//! The authority sets come from pallet-session (`configs/staking.rs`): each session's validators
+//! and their registered keys. GRANDPA equivocations are reported with a session-historical
+//! key-ownership proof and become offences that pallet-staking slashes (deferred).
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstBool, ConstU32, ConstU64, FindAuthor},
-	ConsensusEngineId,
+	traits::{ConstBool, ConstU32, ConstU64, KeyOwnerProofSystem},
 };
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_core::crypto::ByteArray;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_core::crypto::KeyTypeId;
 
-use crate::{AccountId, Aura, Runtime, RuntimeEvent, SLOT_DURATION};
+use crate::{
+	configs::staking::{ReportLongevity, BONDING_DURATION, SESSIONS_PER_ERA},
+	Aura, Historical, Offences, Runtime, RuntimeEvent, Session, SLOT_DURATION,
+};
 
 /// Most validators the chain supports (Aura and GRANDPA authority sets).
 pub const MAX_AUTHORITIES: u32 = 32;
@@ -24,43 +31,32 @@ impl pallet_timestamp::Config for Runtime {
 
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = AuraId;
-	type DisabledValidators = ();
+	/// Validators disabled for an offence produce no blocks.
+	type DisabledValidators = Session;
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type AllowMultipleBlocksPerSlot = ConstBool<false>;
 	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
 
 parameter_types! {
-	pub const MaxSetIdSessionEntries: u64 = 0;
+	/// GRANDPA set ids are remembered per session for as long as an offence can be reported.
+	pub const MaxSetIdSessionEntries: u64 = BONDING_DURATION as u64 * SESSIONS_PER_ERA as u64;
 }
 
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
-	type MaxNominators = ConstU32<0>;
+	/// Nominators per validator exposure (bounds the weight of an equivocation report).
+	type MaxNominators = ConstU32<128>;
 	type MaxSetIdSessionEntries = MaxSetIdSessionEntries;
-	// Equivocation reports need session-historical key ownership proofs; they arrive with the
-	// staking issue (pallet-session + historical). Until then reports are not accepted.
-	type KeyOwnerProof = sp_core::Void;
-	type EquivocationReportSystem = ();
-}
-
-/// Finds the account of the block's author: the Aura authority that owns the block's slot, whose
-/// sr25519 public key is also an account id.
-pub struct AuraAuthorAccount;
-
-impl FindAuthor<AccountId> for AuraAuthorAccount {
-	fn find_author<'a, I>(digests: I) -> Option<AccountId>
-	where
-		I: 'a + IntoIterator<Item = (ConsensusEngineId, &'a [u8])>,
-	{
-		let authority = pallet_aura::AuraAuthorId::<Runtime>::find_author(digests)?;
-		AccountId::from_slice(authority.as_slice()).ok()
-	}
+	type KeyOwnerProof = <Historical as KeyOwnerProofSystem<(KeyTypeId, GrandpaId)>>::Proof;
+	type EquivocationReportSystem =
+		pallet_grandpa::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
 }
 
 impl pallet_authorship::Config for Runtime {
-	type FindAuthor = AuraAuthorAccount;
-	type EventHandler = ();
+	/// The author is the session validator (stash) whose Aura slot the block is in.
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Aura>;
+	type EventHandler = crate::configs::staking::AuthorPoints;
 }

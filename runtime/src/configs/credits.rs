@@ -3,20 +3,22 @@
 //!
 //! The protocol fee and the tier cool-down are governed parameters (`configs/parameters.rs`,
 //! `MarketAdmin`); the tier table is set by Root or a `MarketAdmin` referendum (`set_tiers`) and
-//! starts as [`launch_tiers`]. Fees go to the treasury. Vouchers carry the runtime's
-//! `MultiSignature` (sr25519, ed25519 or ecdsa), checked against the channel's signer account.
+//! starts as [`launch_tiers`]. Fees are split by `configs::staking::ProtocolFeeSplit`: the
+//! compute fee's staking share to the staking pot, the rest to the treasury. Vouchers carry the
+//! runtime's `MultiSignature` (sr25519, ed25519 or ecdsa), checked against the channel's signer
+//! account.
 
 use frame_support::{
 	parameter_types,
-	traits::{tokens::imbalance::ResolveTo, ConstU32, EitherOf},
+	traits::{ConstU32, EitherOf},
 };
 use frame_system::EnsureRoot;
 use pallet_governance::MarketAdmin;
 
 use crate::{
-	configs::{compute::TreasuryAccount, parameters::dynamic_params::credits as params},
-	deposit, prod_or_fast, AccountId, Balance, Balances, BlockNumber, Runtime, RuntimeEvent,
-	RuntimeFreezeReason, RuntimeHoldReason, Signature, AIR, DAYS, MINUTES,
+	configs::parameters::dynamic_params::credits as params, deposit, prod_or_fast, AccountId,
+	Balance, Balances, BlockNumber, Runtime, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	Signature, AIR, DAYS, MINUTES,
 };
 
 parameter_types! {
@@ -48,7 +50,7 @@ impl pallet_credits::Config for Runtime {
 	type RuntimeFreezeReason = RuntimeFreezeReason;
 	type Signature = Signature;
 	type TierOrigin = EitherOf<EnsureRoot<AccountId>, MarketAdmin>;
-	type OnFee = ResolveTo<TreasuryAccount, Balances>;
+	type OnFee = crate::configs::staking::ProtocolFeeSplit;
 	type ProtocolFee = params::ProtocolFee;
 	type ServiceDeposit = ServiceDeposit;
 	type RecordDeposit = RecordDeposit;

@@ -5,7 +5,8 @@
 //! (`configs/parameters.rs`, changed by a `MarketAdmin` referendum); limits and storage deposits
 //! are fixed here. Disputed purchases and contested claims are decided by Root or a
 //! `MarketAdmin` referendum. Protocol fees go `FeeToCurators` to the curator reward pot and the
-//! rest to the treasury; slashes beyond the winner's share go to the treasury. The pot is endowed
+//! rest through `configs::staking::ProtocolFeeSplit` (the staking share to the staking pot, the
+//! remainder to the treasury); slashes beyond the winner's share go to the treasury. The pot is endowed
 //! with the existential deposit at genesis so that small credits are never dropped.
 
 use frame_support::{
@@ -49,7 +50,7 @@ impl pallet_data_market::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type DisputeOrigin = EitherOf<EnsureRoot<AccountId>, MarketAdmin>;
-	type OnFee = ResolveTo<TreasuryAccount, Balances>;
+	type OnFee = crate::configs::staking::ProtocolFeeSplit;
 	type OnSlash = ResolveTo<TreasuryAccount, Balances>;
 	type PalletId = DataMarketPalletId;
 	type ProtocolFee = params::ProtocolFee;

@@ -9,6 +9,7 @@ pub mod governance;
 pub mod multisig;
 pub mod parameters;
 pub mod proxy;
+pub mod staking;
 pub mod system;
 pub mod transaction_payment;
 pub mod utility;

@@ -3,8 +3,8 @@
 //! Each parameter has a launch value ([`launch`]), written at genesis by the presets, and changes
 //! with `parameters.set_parameter` by the origin its group demands ([`DynamicParameterOrigin`]):
 //! pallet-compute's by `ComputeAdmin`, pallet-data-market's and pallet-credits' by `MarketAdmin` (or Root for all).
-//! The pallets read them through `Get`, so a change applies from the next block on. Staking
-//! parameters join here, under `StakingAdmin`, when that pallet lands.
+//! The pallets read them through `Get`, so a change applies from the next block on. Staking's
+//! inflation curve, bonds and commission cap are set by `StakingAdmin`.
 //!
 //! Values are not range-checked when set (pallet-parameters has no hook for it); the consumers
 //! cope with any value: pallet-compute burns nothing when the fee shares add up to more than
@@ -16,13 +16,13 @@ use frame_support::{
 	traits::{EitherOf, EnsureOrigin, EnsureOriginWithArg},
 };
 use frame_system::EnsureRoot;
-use pallet_governance::{ComputeAdmin, MarketAdmin};
+use pallet_governance::{ComputeAdmin, MarketAdmin, StakingAdmin};
 
 use crate::{
 	prod_or_fast, AccountId, Balance, BlockNumber, Runtime, RuntimeEvent, RuntimeOrigin, AIR, DAYS,
 	HOURS, MINUTES,
 };
-use sp_runtime::Perbill;
+use sp_runtime::{Perbill, Perquintill};
 
 #[dynamic_params(RuntimeParameters, pallet_parameters::Parameters::<Runtime>)]
 pub mod dynamic_params {
@@ -83,6 +83,9 @@ pub mod dynamic_params {
 		/// Per-job decay of a provider's reputation evidence.
 		#[codec(index = 16)]
 		pub static ReputationDecay: Perbill = launch::REPUTATION_DECAY;
+		/// Collateral (own stake plus pooled stake) each slot a provider holds needs.
+		#[codec(index = 17)]
+		pub static CollateralPerSlot: Balance = launch::COLLATERAL_PER_SLOT;
 	}
 
 	/// pallet-data-market's governed parameters (see its `Config` for what each means).
@@ -129,6 +132,39 @@ pub mod dynamic_params {
 		#[codec(index = 1)]
 		pub static TierCooldown: BlockNumber = launch::TIER_COOLDOWN;
 	}
+
+	/// pallet-staking's governed parameters (see its `Config` for what each means).
+	#[dynamic_pallet_params]
+	#[codec(index = 3)]
+	pub mod staking {
+		/// Yearly inflation paid to stakers in the first year, as a share of total issuance.
+		#[codec(index = 0)]
+		pub static YearlyInflation: Perquintill = launch::YEARLY_INFLATION;
+		/// The yearly rate falls by this share of itself each year (0 keeps it flat).
+		#[codec(index = 1)]
+		pub static InflationDecay: Perquintill = launch::INFLATION_DECAY;
+		/// The yearly rate never falls below this.
+		#[codec(index = 2)]
+		pub static MinInflation: Perquintill = launch::MIN_INFLATION;
+		/// Share of each era's inflation minted to the treasury instead of the stakers.
+		#[codec(index = 3)]
+		pub static InflationToTreasury: Perbill = launch::INFLATION_TO_TREASURY;
+		/// Fewer elected validators than this keeps the current set.
+		#[codec(index = 4)]
+		pub static MinimumValidatorCount: u32 = launch::MINIMUM_VALIDATOR_COUNT;
+		/// The smallest bond of a validator candidate.
+		#[codec(index = 5)]
+		pub static MinValidatorBond: Balance = launch::MIN_VALIDATOR_BOND;
+		/// The smallest bond of a nominator (and of any bond).
+		#[codec(index = 6)]
+		pub static MinNominatorBond: Balance = launch::MIN_NOMINATOR_BOND;
+		/// The highest commission a validator may set.
+		#[codec(index = 7)]
+		pub static MaxCommission: Perbill = launch::MAX_COMMISSION;
+		/// The smallest delegation to a provider pool.
+		#[codec(index = 8)]
+		pub static MinDelegation: Balance = launch::MIN_DELEGATION;
+	}
 }
 
 /// The values a network launches with. The genesis presets write every one of them into
@@ -172,6 +208,9 @@ pub mod launch {
 	pub const SLASH_REWARD_SHARE: Perbill = Perbill::from_percent(50);
 	/// Per-job decay of a provider's reputation evidence.
 	pub const REPUTATION_DECAY: Perbill = Perbill::from_percent(98);
+	/// Collateral each slot a provider holds needs: a provider at `MIN_PROVIDER_STAKE` and
+	/// without a pool holds up to 10 slots at once.
+	pub const COLLATERAL_PER_SLOT: Balance = 10 * AIR;
 
 	/// Data market: protocol fee taken from sale proceeds and royalties.
 	pub const MARKET_PROTOCOL_FEE: Perbill = Perbill::from_percent(5);
@@ -195,6 +234,25 @@ pub mod launch {
 	pub const CREDITS_PROTOCOL_FEE: Perbill = Perbill::from_percent(2);
 	/// Credits: blocks between unlocking tier funds and withdrawing them (10 with `fast-runtime`).
 	pub const TIER_COOLDOWN: BlockNumber = prod_or_fast!(7 * DAYS, 10);
+
+	/// Staking: yearly inflation in the first year (8 % of total issuance).
+	pub const YEARLY_INFLATION: Perquintill = Perquintill::from_percent(8);
+	/// Staking: the yearly rate falls by 15 % of itself each year ...
+	pub const INFLATION_DECAY: Perquintill = Perquintill::from_percent(15);
+	/// Staking: ... down to 2 %.
+	pub const MIN_INFLATION: Perquintill = Perquintill::from_percent(2);
+	/// Staking: share of inflation minted to the treasury.
+	pub const INFLATION_TO_TREASURY: Perbill = Perbill::from_percent(10);
+	/// Staking: fewer elected validators keeps the current set (1 lets a dev chain run alone).
+	pub const MINIMUM_VALIDATOR_COUNT: u32 = 1;
+	/// Staking: the smallest validator bond.
+	pub const MIN_VALIDATOR_BOND: Balance = 10_000 * AIR;
+	/// Staking: the smallest nominator bond.
+	pub const MIN_NOMINATOR_BOND: Balance = 100 * AIR;
+	/// Staking: the highest validator commission.
+	pub const MAX_COMMISSION: Perbill = Perbill::from_percent(50);
+	/// Staking: the smallest delegation to a provider pool.
+	pub const MIN_DELEGATION: Balance = 10 * AIR;
 }
 
 /// Every governed parameter at its launch value, as the genesis presets write them.
@@ -203,8 +261,9 @@ pub fn launch_parameters() -> alloc::vec::Vec<RuntimeParameters> {
 		compute::{self as c, Parameters as P},
 		credits::{self as cr, Parameters as CR},
 		market::{self as m, Parameters as M},
+		staking::{self as s, Parameters as S},
 	};
-	use RuntimeParameters::{Compute, Credits, Market};
+	use RuntimeParameters::{Compute, Credits, Market, Staking};
 	alloc::vec![
 		Compute(P::ProtocolFee(c::ProtocolFee, Some(launch::PROTOCOL_FEE))),
 		Compute(P::FeeToTreasury(c::FeeToTreasury, Some(launch::FEE_TO_TREASURY))),
@@ -223,6 +282,7 @@ pub fn launch_parameters() -> alloc::vec::Vec<RuntimeParameters> {
 		Compute(P::SlashOnFraud(c::SlashOnFraud, Some(launch::SLASH_ON_FRAUD))),
 		Compute(P::SlashRewardShare(c::SlashRewardShare, Some(launch::SLASH_REWARD_SHARE))),
 		Compute(P::ReputationDecay(c::ReputationDecay, Some(launch::REPUTATION_DECAY))),
+		Compute(P::CollateralPerSlot(c::CollateralPerSlot, Some(launch::COLLATERAL_PER_SLOT))),
 		Market(M::ProtocolFee(m::ProtocolFee, Some(launch::MARKET_PROTOCOL_FEE))),
 		Market(M::FeeToCurators(m::FeeToCurators, Some(launch::FEE_TO_CURATORS))),
 		Market(M::CuratorReward(m::CuratorReward, Some(launch::CURATOR_REWARD))),
@@ -234,6 +294,21 @@ pub fn launch_parameters() -> alloc::vec::Vec<RuntimeParameters> {
 		Market(M::ClaimPeriod(m::ClaimPeriod, Some(launch::CLAIM_PERIOD))),
 		Credits(CR::ProtocolFee(cr::ProtocolFee, Some(launch::CREDITS_PROTOCOL_FEE))),
 		Credits(CR::TierCooldown(cr::TierCooldown, Some(launch::TIER_COOLDOWN))),
+		Staking(S::YearlyInflation(s::YearlyInflation, Some(launch::YEARLY_INFLATION))),
+		Staking(S::InflationDecay(s::InflationDecay, Some(launch::INFLATION_DECAY))),
+		Staking(S::MinInflation(s::MinInflation, Some(launch::MIN_INFLATION))),
+		Staking(S::InflationToTreasury(
+			s::InflationToTreasury,
+			Some(launch::INFLATION_TO_TREASURY)
+		)),
+		Staking(S::MinimumValidatorCount(
+			s::MinimumValidatorCount,
+			Some(launch::MINIMUM_VALIDATOR_COUNT),
+		)),
+		Staking(S::MinValidatorBond(s::MinValidatorBond, Some(launch::MIN_VALIDATOR_BOND))),
+		Staking(S::MinNominatorBond(s::MinNominatorBond, Some(launch::MIN_NOMINATOR_BOND))),
+		Staking(S::MaxCommission(s::MaxCommission, Some(launch::MAX_COMMISSION))),
+		Staking(S::MinDelegation(s::MinDelegation, Some(launch::MIN_DELEGATION))),
 	]
 }
 
@@ -271,6 +346,9 @@ impl EnsureOriginWithArg<RuntimeOrigin, RuntimeParametersKey> for DynamicParamet
 			},
 			RuntimeParametersKey::Market(_) | RuntimeParametersKey::Credits(_) => {
 				EitherOf::<EnsureRoot<AccountId>, MarketAdmin>::try_origin(origin)
+			},
+			RuntimeParametersKey::Staking(_) => {
+				EitherOf::<EnsureRoot<AccountId>, StakingAdmin>::try_origin(origin)
 			},
 		}
 	}

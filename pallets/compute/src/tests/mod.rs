@@ -4,6 +4,7 @@
 mod attestation;
 mod disputes;
 mod jobs;
+mod pools;
 mod proptest;
 mod providers;
 mod settlement;
