@@ -47,7 +47,8 @@ cargo test --locked --"$AIRTIME_PROFILE" --workspace --features "$AIRTIME_FEATUR
 
 step "benchmarks run once as tests on the mocks (runtime-benchmarks feature, Airtime's pallets)"
 cargo test --locked --"$AIRTIME_PROFILE" -p pallet-compute -p pallet-data-market -p pallet-credits \
-	--features pallet-compute/runtime-benchmarks,pallet-data-market/runtime-benchmarks,pallet-credits/runtime-benchmarks \
+	-p pallet-airtime-staking \
+	--features pallet-compute/runtime-benchmarks,pallet-data-market/runtime-benchmarks,pallet-credits/runtime-benchmarks,pallet-airtime-staking/runtime-benchmarks \
 	benchmarking
 
 step "end-to-end (@polkadot/api against airtime-node --chain dev)"

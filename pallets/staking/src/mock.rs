@@ -9,6 +9,8 @@
 //! [`PERIOD`] blocks and rotates in the `on_initialize` of every block divisible by it. Time
 //! comes from a thread-local millisecond clock that [`run_to_block`] advances by [`BLOCK_TIME`]
 //! per block; session keys from a thread-local set of accounts *without* keys (empty by default).
+//! [`MockSessionInterface`] records the offences reported to the session pallet and the sessions
+//! its historical part is pruned up to.
 //!
 //! The governed parameters are `static` parameter types: [`ExtBuilder`] resets them at every
 //! build, and a test may change them afterwards (`MinimumValidatorCount::set(2)`); the
@@ -144,7 +146,7 @@ impl pallet_staking::Config for Test {
 	type RewardPot = RewardPotAccount;
 	type Treasury = ResolveTo<TreasuryAccount, Balances>;
 	type AdminOrigin = EnsureRoot<AccountId>;
-	type SessionInterface = ();
+	type SessionInterface = MockSessionInterface;
 	type HasSessionKeys = MockSessionKeys;
 	type YearlyInflation = YearlyInflation;
 	type InflationDecay = InflationDecay;
@@ -197,6 +199,38 @@ std::thread_local! {
 	static NO_KEYS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 	static SESSION: RefCell<SessionState> = const { RefCell::new(SessionState::new()) };
 	static PROVIDERS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	static OFFENCES_REPORTED: RefCell<Vec<(AccountId, Perbill)>> =
+		const { RefCell::new(Vec::new()) };
+	static PRUNED_SESSIONS: RefCell<Vec<SessionIndex>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records what the pallet asks of the session pallet: [`reported_offences`] and
+/// [`pruned_sessions`] (both empty at every build).
+pub struct MockSessionInterface;
+impl crate::SessionInterface<AccountId> for MockSessionInterface {
+	fn report_offence(validator: &AccountId, fraction: Perbill) {
+		OFFENCES_REPORTED.with(|r| r.borrow_mut().push((*validator, fraction)));
+	}
+	fn prune_historical_up_to(session: SessionIndex) {
+		PRUNED_SESSIONS.with(|p| p.borrow_mut().push(session));
+	}
+}
+
+/// Every `SessionInterface::report_offence(validator, fraction)` call since the build, oldest
+/// first.
+pub fn reported_offences() -> Vec<(AccountId, Perbill)> {
+	OFFENCES_REPORTED.with(|r| r.borrow().clone())
+}
+
+/// The session of every `SessionInterface::prune_historical_up_to` call since the build, oldest
+/// first.
+pub fn pruned_sessions() -> Vec<SessionIndex> {
+	PRUNED_SESSIONS.with(|p| p.borrow().clone())
+}
+
+/// The session of the latest `SessionInterface::prune_historical_up_to` call, if any.
+pub fn last_pruned_session() -> Option<SessionIndex> {
+	PRUNED_SESSIONS.with(|p| p.borrow().last().copied())
 }
 
 /// The registered compute providers: accounts passed to [`set_provider`] (none by default).
@@ -439,6 +473,8 @@ impl ExtBuilder {
 		HistoryDepth::reset();
 		MinDelegation::reset();
 		PROVIDERS.with(|p| p.borrow_mut().clear());
+		OFFENCES_REPORTED.with(|r| r.borrow_mut().clear());
+		PRUNED_SESSIONS.with(|p| p.borrow_mut().clear());
 		MinimumValidatorCount::set(self.minimum_validator_count);
 		SlashDeferDuration::set(self.slash_defer_duration);
 		NOW_MS.with(|t| *t.borrow_mut() = INITIAL_MS);

@@ -11,6 +11,7 @@
 //! The helpers below read the pallet's storage into plain values, so the test modules do not
 //! depend on the storage's query kinds or the types' generic parameters.
 
+mod admin;
 mod bonding;
 mod election;
 mod pools;
