@@ -24,8 +24,17 @@ for (const [chain, id, validators] of [['dev', 'airtime_dev', 1], ['local', 'air
     assert.deepEqual(spec.properties, { tokenSymbol: 'AIR', tokenDecimals: 12, ss58Format: 42 });
     assert.deepEqual(spec.telemetryEndpoints ?? null, null, 'no telemetry unless asked for');
     const patch = spec.genesis.runtimeGenesis.patch;
-    assert.equal(patch.aura.authorities.length, validators);
-    assert.equal(patch.grandpa.authorities.length, validators);
+    // The validators are staking candidates whose Aura and GRANDPA keys pallet-session hands to
+    // the consensus pallets (which have no genesis authorities of their own).
+    assert.equal(patch.session.keys.length, validators);
+    assert.equal(patch.staking.stakers.length, validators);
+    assert.equal(patch.staking.validatorCount, validators);
+    for (const [stash, controller, , role] of patch.staking.stakers) {
+      assert.equal(stash, controller);
+      assert.equal(role, 'Validator');
+    }
+    assert.equal(patch.aura, undefined);
+    assert.equal(patch.grandpa, undefined);
     assert.equal(patch.sudo, undefined, 'no sudo: Root is a referendum');
   });
 }

@@ -280,19 +280,21 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Authorship = pallet_authorship;
 
-	// Staking before the session pallet, so an era planned in a session rotation sees this
-	// block's bonds; offences and the historical session roots alongside.
-	#[runtime::pallet_index(33)]
+	// Genesis builds and hooks run in pallet-index order: staking (10) must come before the
+	// session pallet (11), so the genesis stakers are bonded when session's genesis asks staking
+	// for the first validator set, and an era planned in a session rotation sees this block's
+	// bonds. Historical session roots and offences follow.
+	#[runtime::pallet_index(10)]
 	pub type Staking = pallet_staking;
 
-	#[runtime::pallet_index(12)]
-	pub type Offences = pallet_offences;
-
 	#[runtime::pallet_index(11)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(12)]
 	pub type Historical = pallet_session::historical;
 
-	#[runtime::pallet_index(10)]
-	pub type Session = pallet_session;
+	#[runtime::pallet_index(13)]
+	pub type Offences = pallet_offences;
 
 	#[runtime::pallet_index(7)]
 	pub type Utility = pallet_utility;

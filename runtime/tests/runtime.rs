@@ -1,7 +1,12 @@
 //! Whole-runtime tests: genesis presets, a transfer block through `frame_executive`, transfer
 //! failures and where fees go.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+#![allow(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::arithmetic_side_effects,
+	clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -105,8 +110,15 @@ fn local_preset_has_four_validators() {
 			Sr25519Keyring::Charlie,
 			Sr25519Keyring::Dave,
 		];
+		// The genesis election orders the set (by backing, then account id); each validator's
+		// Aura and GRANDPA keys come from pallet-session in that order.
+		let order: Vec<usize> = airtime_runtime::Session::validators()
+			.iter()
+			.map(|v| validators.iter().position(|k| &k.to_account_id() == v).unwrap())
+			.collect();
+		assert_eq!(order.len(), 4);
 		let aura: Vec<_> = pallet_aura::Authorities::<Runtime>::get().into_inner();
-		assert_eq!(aura, validators.iter().map(|k| k.public().into()).collect::<Vec<_>>());
+		assert_eq!(aura, order.iter().map(|&i| validators[i].public().into()).collect::<Vec<_>>());
 		let grandpa_keys = [
 			Ed25519Keyring::Alice,
 			Ed25519Keyring::Bob,
@@ -115,7 +127,7 @@ fn local_preset_has_four_validators() {
 		];
 		assert_eq!(
 			Grandpa::grandpa_authorities(),
-			grandpa_keys.iter().map(|k| (k.public().into(), 1)).collect::<Vec<_>>()
+			order.iter().map(|&i| (grandpa_keys[i].public().into(), 1)).collect::<Vec<_>>()
 		);
 		assert!(aura.len() as u32 <= MAX_AUTHORITIES);
 		// Each validator bonded part of its endowment.

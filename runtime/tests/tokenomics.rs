@@ -10,7 +10,12 @@
 //! - the table in `docs/tokenomics.md` is the one computed here (`AIRTIME_BLESS_TOKENOMICS=1`
 //!   rewrites it).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+#![allow(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::arithmetic_side_effects,
+	clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -35,7 +40,7 @@ fn air(x: u128) -> String {
 	let s = whole.to_string();
 	let mut out = String::new();
 	for (i, c) in s.chars().enumerate() {
-		if i > 0 && (s.len() - i) % 3 == 0 {
+		if i > 0 && (s.len() - i).is_multiple_of(3) {
 			out.push(',');
 		}
 		out.push(c);

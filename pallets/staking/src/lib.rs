@@ -130,7 +130,8 @@
 //! - Rewards are paid per page by anyone; an unclaimed page is lost after `HistoryDepth` eras.
 //! - A staker whose account cannot receive a reward (for example reaped and the amount below the
 //!   existential deposit) is skipped; the amount stays unpaid.
-//! - Genesis: the runtime must build this pallet before `pallet-session`, so the genesis stakers
+//! - Genesis: the runtime must build this pallet before `pallet-session` (give it the lower pallet
+//!   index: genesis builds run in index order), so the genesis stakers
 //!   are bonded when the session pallet asks for the first validator set.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -155,6 +156,14 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use sp_runtime::Perbill;
+
+/// A genesis staker: `(stash, controller, bond, role)`.
+pub type GenesisStaker<T> = (
+	<T as frame_system::Config>::AccountId,
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	StakerStatus<<T as frame_system::Config>::AccountId>,
+);
 
 /// What staking asks of the session pallet (the runtime wires it to pallet-session and its
 /// historical part; `()` does nothing).
@@ -556,8 +565,7 @@ pub mod pallet {
 		/// controllers, so the controller must equal the stash (the tuple keeps the layout that
 		/// chain-spec tools such as zombienet write). Validators get zero commission; nominators'
 		/// targets must be validators of this list.
-		pub stakers:
-			alloc::vec::Vec<(T::AccountId, T::AccountId, BalanceOf<T>, StakerStatus<T::AccountId>)>,
+		pub stakers: alloc::vec::Vec<GenesisStaker<T>>,
 		/// The desired number of validators (at most `MaxValidators`).
 		pub validator_count: u32,
 		/// Validators never slashed for offences.

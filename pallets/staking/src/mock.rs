@@ -363,7 +363,7 @@ impl Session {
 
 	/// pallet-session's `on_initialize` with a periodic rotation every [`PERIOD`] blocks.
 	pub fn on_initialize(block: u64) {
-		if block % PERIOD == 0 {
+		if block.is_multiple_of(PERIOD) {
 			Self::rotate();
 		}
 	}
@@ -432,11 +432,13 @@ impl ExtBuilder {
 		self
 	}
 
+	#[allow(dead_code)]
 	pub fn validator_count(mut self, n: u32) -> Self {
 		self.validator_count = n;
 		self
 	}
 
+	#[allow(dead_code)]
 	pub fn minimum_validator_count(mut self, n: u32) -> Self {
 		self.minimum_validator_count = n;
 		self

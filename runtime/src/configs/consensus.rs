@@ -40,7 +40,8 @@ impl pallet_aura::Config for Runtime {
 
 parameter_types! {
 	/// GRANDPA set ids are remembered per session for as long as an offence can be reported.
-	pub const MaxSetIdSessionEntries: u64 = BONDING_DURATION as u64 * SESSIONS_PER_ERA as u64;
+	pub const MaxSetIdSessionEntries: u64 =
+		(BONDING_DURATION as u64).saturating_mul(SESSIONS_PER_ERA as u64);
 }
 
 impl pallet_grandpa::Config for Runtime {

@@ -56,7 +56,9 @@ parameter_types! {
 	pub const StakingPalletId: PalletId = PalletId(*b"air/stak");
 	/// An equivocation report stays valid for the bonding duration (in blocks).
 	pub const ReportLongevity: u64 =
-		BONDING_DURATION as u64 * SESSIONS_PER_ERA as u64 * SESSION_PERIOD as u64;
+		(BONDING_DURATION as u64)
+			.saturating_mul(SESSIONS_PER_ERA as u64)
+			.saturating_mul(SESSION_PERIOD as u64);
 	/// A provider pool record: one item, about 100 bytes.
 	pub const PoolDeposit: Balance = crate::deposit(1, 100);
 	/// A pool member record: one item, about 100 bytes (with up to 32 unbonding chunks it can
