@@ -200,7 +200,7 @@ pub struct BenchmarkSessionKeys;
 impl pallet_staking::BenchmarkHelper<AccountId> for BenchmarkSessionKeys {
 	fn set_session_keys(who: &AccountId) {
 		use sp_core::crypto::UncheckedFrom;
-		let raw: [u8; 32] = sp_core::blake2_256(who.as_ref());
+		let raw: [u8; 32] = sp_crypto_hashing::blake2_256(who.as_ref());
 		let keys = SessionKeys {
 			aura: sp_consensus_aura::sr25519::AuthorityId::unchecked_from(raw),
 			grandpa: sp_consensus_grandpa::AuthorityId::unchecked_from(raw),
