@@ -913,31 +913,42 @@ impl<T: Config> Pallet<T> {
 		era: EraIndex,
 		indices: BoundedVec<u32, T::MaxSlashesPerEra>,
 	) -> DispatchResult {
-		ensure!(!indices.is_empty(), Error::<T>::EmptySlashIndices);
-		ensure!(
-			indices.iter().zip(indices.iter().skip(1)).all(|(a, b)| a < b),
-			Error::<T>::NotSortedAndUnique
-		);
 		let mut slashes = UnappliedSlashes::<T>::get(era);
-		// Sorted: the last index is the largest.
-		let largest = indices.last().copied().unwrap_or(0) as usize;
-		ensure!(largest < slashes.len(), Error::<T>::InvalidSlashIndex);
-		let mut cancelled = Vec::with_capacity(indices.len());
-		for i in indices.iter().rev() {
-			let i = *i as usize;
-			if i < slashes.len() {
-				cancelled.push(slashes.remove(i).validator);
-			}
-		}
+		let cancelled = Self::take_slashes(&mut slashes, &indices)?;
 		if slashes.is_empty() {
 			UnappliedSlashes::<T>::remove(era);
 		} else {
 			UnappliedSlashes::<T>::insert(era, slashes);
 		}
-		for validator in cancelled.into_iter().rev() {
-			Self::deposit_event(Event::SlashCancelled { era, validator });
+		for slash in cancelled {
+			Self::deposit_event(Event::SlashCancelled { era, validator: slash.validator });
 		}
 		Ok(())
+	}
+
+	/// Remove the slashes at `indices` (non-empty, sorted, unique, in range) from an era's queue
+	/// and return them in index order. Shared by validator and pool slash cancellation.
+	pub(crate) fn take_slashes<S>(
+		slashes: &mut BoundedVec<S, T::MaxSlashesPerEra>,
+		indices: &[u32],
+	) -> Result<Vec<S>, DispatchError> {
+		ensure!(!indices.is_empty(), Error::<T>::EmptySlashIndices);
+		ensure!(
+			indices.iter().zip(indices.iter().skip(1)).all(|(a, b)| a < b),
+			Error::<T>::NotSortedAndUnique
+		);
+		// Sorted: the last index is the largest.
+		let largest = indices.last().copied().unwrap_or(0) as usize;
+		ensure!(largest < slashes.len(), Error::<T>::InvalidSlashIndex);
+		let mut taken = Vec::with_capacity(indices.len());
+		for i in indices.iter().rev() {
+			let i = *i as usize;
+			if i < slashes.len() {
+				taken.push(slashes.remove(i));
+			}
+		}
+		taken.reverse();
+		Ok(taken)
 	}
 
 	// ---------------------------------------------------------------- config

@@ -14,7 +14,6 @@ use airtime_primitives::{
 	compute::{ProviderPools, ProviderRegistry},
 	holds,
 };
-use alloc::vec::Vec;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -418,29 +417,15 @@ impl<T: Config> Pallet<T> {
 		era: EraIndex,
 		indices: BoundedVec<u32, T::MaxSlashesPerEra>,
 	) -> DispatchResult {
-		ensure!(!indices.is_empty(), Error::<T>::EmptySlashIndices);
-		ensure!(
-			indices.iter().zip(indices.iter().skip(1)).all(|(a, b)| a < b),
-			Error::<T>::NotSortedAndUnique
-		);
 		let mut slashes = UnappliedPoolSlashes::<T>::get(era);
-		// Sorted: the last index is the largest.
-		let largest = indices.last().copied().unwrap_or(0) as usize;
-		ensure!(largest < slashes.len(), Error::<T>::InvalidSlashIndex);
-		let mut cancelled = Vec::with_capacity(indices.len());
-		for i in indices.iter().rev() {
-			let i = *i as usize;
-			if i < slashes.len() {
-				cancelled.push(slashes.remove(i).provider);
-			}
-		}
+		let cancelled = Self::take_slashes(&mut slashes, &indices)?;
 		if slashes.is_empty() {
 			UnappliedPoolSlashes::<T>::remove(era);
 		} else {
 			UnappliedPoolSlashes::<T>::insert(era, slashes);
 		}
-		for provider in cancelled.into_iter().rev() {
-			Self::deposit_event(Event::PoolSlashCancelled { era, provider });
+		for slash in cancelled {
+			Self::deposit_event(Event::PoolSlashCancelled { era, provider: slash.provider });
 		}
 		Ok(())
 	}
