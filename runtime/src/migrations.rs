@@ -24,7 +24,6 @@
 //! the same upgrade (on-chain version 0 → 1); chains that start with governance begin at 1 and
 //! skip it.
 
-#[cfg(feature = "try-runtime")]
 use alloc::vec::Vec;
 use codec::Decode;
 use frame_support::{

@@ -462,6 +462,38 @@ mod benchmarks {
 		Ok(())
 	}
 
+	// --------------------------------------------------------------------------- admin
+
+	/// One storage write; the count is the largest allowed.
+	#[benchmark]
+	fn set_validator_count() -> Result<(), BenchmarkError> {
+		let origin = <T::AdminOrigin as EnsureOrigin<T::RuntimeOrigin>>::try_successful_origin()
+			.map_err(|_| BenchmarkError::Weightless)?;
+		let count = T::MaxValidators::get();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, count);
+
+		assert_eq!(ValidatorCount::<T>::get(), count);
+		Ok(())
+	}
+
+	/// `v` accounts written (and encoded twice: the storage value and the event).
+	#[benchmark]
+	fn set_invulnerables(v: Linear<0, { T::MaxValidators::get() }>) -> Result<(), BenchmarkError> {
+		let origin = <T::AdminOrigin as EnsureOrigin<T::RuntimeOrigin>>::try_successful_origin()
+			.map_err(|_| BenchmarkError::Weightless)?;
+		let accounts: Vec<T::AccountId> = (0..v).map(|i| account("invulnerable", i, 0)).collect();
+		let invulnerables: BoundedVec<T::AccountId, T::MaxValidators> =
+			BoundedVec::truncate_from(accounts);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, invulnerables.clone());
+
+		assert_eq!(Invulnerables::<T>::get(), invulnerables);
+		Ok(())
+	}
+
 	/// A validator and `n - 1` nominators, each with `MaxUnlockingChunks` chunks, slashed of
 	/// everything: every ledger is emptied and removed.
 	#[benchmark]

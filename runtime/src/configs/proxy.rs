@@ -30,7 +30,9 @@ pub enum ProxyType {
 	#[default]
 	#[codec(index = 0)]
 	Any,
-	/// Any call that cannot move funds: no balance transfers.
+	/// Calls that cannot pay the delegator's funds to another account: no transfers, multisig,
+	/// compute, data-market or credits calls, no pool delegation (governance, staking, session
+	/// keys, proxies, batches of those).
 	#[codec(index = 1)]
 	NonTransfer,
 	/// Only rejecting announcements of other proxies (a safety net for time-delayed proxies).
@@ -42,7 +44,34 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 	fn filter(&self, call: &RuntimeCall) -> bool {
 		match self {
 			ProxyType::Any => true,
-			ProxyType::NonTransfer => !matches!(call, RuntimeCall::Balances(..)),
+			// An allow-list, and a match without a wildcard: a new pallet must be placed on one
+			// side before the runtime compiles.
+			ProxyType::NonTransfer => match call {
+				// Exposes the delegator's stake to a provider the proxy may control.
+				RuntimeCall::Staking(pallet_staking::Call::delegate { .. }) => false,
+				RuntimeCall::System(..)
+				| RuntimeCall::Timestamp(..)
+				| RuntimeCall::Grandpa(..)
+				| RuntimeCall::Staking(..)
+				| RuntimeCall::Session(..)
+				| RuntimeCall::Utility(..)
+				| RuntimeCall::Proxy(..)
+				| RuntimeCall::Scheduler(..)
+				| RuntimeCall::Preimage(..)
+				| RuntimeCall::Referenda(..)
+				| RuntimeCall::ConvictionVoting(..)
+				| RuntimeCall::Treasury(..)
+				| RuntimeCall::Parameters(..) => true,
+				// Each of these pays from the delegator to an account the proxy can name or
+				// control: a transfer; a multisig the delegator co-signs; a job taken by the
+				// proxy's own provider (or a matching change that gets it slashed); a dataset the
+				// proxy priced; a credits approval or channel whose vouchers the proxy signs.
+				RuntimeCall::Balances(..)
+				| RuntimeCall::Multisig(..)
+				| RuntimeCall::Compute(..)
+				| RuntimeCall::DataMarket(..)
+				| RuntimeCall::Credits(..) => false,
+			},
 			ProxyType::CancelProxy => matches!(
 				call,
 				RuntimeCall::Proxy(pallet_proxy::Call::reject_announcement { .. })
