@@ -39,6 +39,9 @@ fi
 step "formatting"
 cargo fmt --all -- --check
 
+step "Docker files (no engine here: parsed and linted, hadolint too when on PATH)"
+python3 scripts/ci/lint-docker.py
+
 step "build (one profile: $AIRTIME_PROFILE)"
 build_all
 
