@@ -340,9 +340,12 @@ fn clip(mut text: String, max: usize) -> String {
 // Genesis snapshot, actors, per-sequence memory
 // ------------------------------------------------------------------------------------------------
 
+/// A raw trie snapshot: each node's key and its (encoded node, reference count).
+type RawSnapshot = Vec<(Vec<u8>, (Vec<u8>, i32))>;
+
 /// The `dev` genesis state as a raw trie snapshot.
 struct Genesis {
-	raw: Vec<(Vec<u8>, (Vec<u8>, i32))>,
+	raw: RawSnapshot,
 	root: H256,
 }
 
@@ -3189,7 +3192,7 @@ fn fuzz_shard(shard: u64) {
 	for (done, index) in mine.into_iter().enumerate() {
 		run_sequence(&config, &genesis, &world, index, &mut stats);
 		let done = done as u64 + 1;
-		if progress_every > 0 && done % progress_every == 0 {
+		if progress_every > 0 && done.is_multiple_of(progress_every) {
 			println!(
 				"fuzz: seed {:#x} shard {shard}: {done} of {total} sequences, {:.0} s",
 				config.seed,
