@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A long run of the whole-runtime fuzzer (runtime/tests/fuzz.rs) on every core.
+# A long run of the whole-runtime fuzzer (runtime/tests/integration/fuzz.rs) on every core.
 #
 #   scripts/fuzz.sh                                 # 1,000,000 sequences over $(nproc) processes
 #   AIRTIME_FUZZ_SEQUENCES=50000 scripts/fuzz.sh    # a shorter run
@@ -11,7 +11,7 @@
 #
 #   AIRTIME_FUZZ_SEED=<seed> AIRTIME_FUZZ_ONLY=<sequence> AIRTIME_FUZZ_VERBOSE=1 \
 #     cargo test --release -p airtime-runtime \
-#     --features airtime-runtime/fast-runtime,airtime-runtime/try-runtime --test fuzz -- --nocapture
+#     --features airtime-runtime/fast-runtime,airtime-runtime/try-runtime --test integration -- fuzz:: --nocapture
 #
 # Prints the totals and appends one line per run (date, commit, seeds, sequences, result) to
 # docs/fuzz-runs.md. Exits non-zero when any process failed.
@@ -19,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$REPO_ROOT"
 
 TOTAL="${AIRTIME_FUZZ_SEQUENCES:-1000000}"
-# The test's own default seed (`DEFAULT_SEED` in runtime/tests/fuzz.rs), so that process 0 of a
+# The test's own default seed (`DEFAULT_SEED` in runtime/tests/integration/fuzz.rs), so that process 0 of a
 # default run repeats the CI run and extends it.
 BASE_SEED="$((${AIRTIME_FUZZ_SEED:-0x5eeda1e726090001}))"
 JOBS="${JOBS:-$(nproc)}"
@@ -33,7 +33,7 @@ command -v python3 >/dev/null 2>&1 || die "python3 is needed to find the test bi
 log "building the fuzz test ($AIRTIME_PROFILE, features $FEATURES)"
 BIN="$(
 	cargo test --locked --profile "$AIRTIME_PROFILE" -p airtime-runtime --features "$FEATURES" \
-		--test fuzz --no-run --message-format=json |
+		--test integration --no-run --message-format=json |
 		python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -41,7 +41,7 @@ for line in sys.stdin:
         msg = json.loads(line)
     except ValueError:
         continue
-    if (msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "fuzz"
+    if (msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "integration"
             and msg.get("profile", {}).get("test") and msg.get("executable")):
         print(msg["executable"])
 ' | tail -n 1
@@ -65,7 +65,7 @@ for ((i = 0; i < JOBS; i++)); do
 	seeds+=("$seed")
 	logs+=("$LOGS/fuzz-$i.log")
 	AIRTIME_FUZZ_SEED="$seed" AIRTIME_FUZZ_SEQUENCES="$n" \
-		"$BIN" fuzz_runtime_sequences_shard --nocapture --test-threads=1 \
+		"$BIN" fuzz::fuzz_runtime_sequences_shard --nocapture --test-threads=1 \
 		>"$LOGS/fuzz-$i.log" 2>&1 &
 	pids+=("$!")
 done
@@ -115,7 +115,7 @@ if [ ! -f "$RECORD" ]; then
 	cat >"$RECORD" <<'EOF'
 # Fuzz runs
 
-Long runs of the whole-runtime fuzzer (`scripts/fuzz.sh`, `runtime/tests/fuzz.rs`), one line per
+Long runs of the whole-runtime fuzzer (`scripts/fuzz.sh`, `runtime/tests/integration/fuzz.rs`), one line per
 run. Each run splits its sequences over parallel processes, process *i* seeded with the base seed
 plus *i*; a failing sequence replays with `AIRTIME_FUZZ_SEED=<seed> AIRTIME_FUZZ_ONLY=<sequence>`
 (the failing process's log names both).

@@ -8,7 +8,7 @@
 # `Option` and length prefixes, and writes the bare metadata. Without a node, the runtime's
 # `metadata` test does the same from the runtime built in the workspace:
 #   AIRTIME_BLESS_METADATA=1 cargo test --release -p airtime-runtime \
-#     --features airtime-runtime/fast-runtime,airtime-runtime/try-runtime --test metadata
+#     --features airtime-runtime/fast-runtime,airtime-runtime/try-runtime --test integration -- metadata::
 # (that test fails whenever the committed file is stale).
 set -euo pipefail
 url="${1:-http://127.0.0.1:9944}"

@@ -60,7 +60,6 @@
 	clippy::unwrap_used
 )]
 
-mod common;
 
 use std::{collections::BTreeMap, fmt, time::Instant};
 
@@ -81,7 +80,7 @@ use airtime_runtime::{
 	UncheckedExtrinsic, AIR, DAYS, EXISTENTIAL_DEPOSIT, MICRO_AIR, MILLI_AIR, SLOT_DURATION,
 };
 use codec::{Compact, Decode, DecodeLimit, Encode};
-use common::{aura_digest, FIRST_SLOT};
+use crate::common::{aura_digest, FIRST_SLOT};
 use frame_support::{
 	dispatch::{DispatchClass, GetDispatchInfo},
 	traits::{
@@ -351,7 +350,7 @@ struct Genesis {
 
 impl Genesis {
 	fn build() -> Self {
-		let mut ext = common::new_ext(DEV);
+		let mut ext = crate::common::new_ext(DEV);
 		ext.commit_all().expect("no storage transaction is open after the genesis build");
 		let (raw, root) = ext.into_raw_snapshot();
 		Genesis { raw, root }

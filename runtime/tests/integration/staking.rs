@@ -18,7 +18,6 @@
 	clippy::indexing_slicing
 )]
 
-mod common;
 
 use airtime_primitives::staking::StakerRole;
 use airtime_runtime::{
@@ -32,7 +31,7 @@ use airtime_runtime::{
 	RuntimeEvent, RuntimeOrigin, Session, Staking, System, UncheckedExtrinsic,
 };
 use codec::{DecodeAll, Encode};
-use common::{advance, build_block, new_ext, signed, FIRST_SLOT};
+use crate::common::{advance, build_block, new_ext, signed, FIRST_SLOT};
 use frame_support::{
 	traits::{fungible::InspectHold, KeyOwnerProofSystem},
 	BoundedVec,

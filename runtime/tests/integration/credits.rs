@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-mod common;
 
 use airtime_primitives::credits::{CallEligibility, SignedVoucher, Voucher};
 use airtime_runtime::{
@@ -14,7 +13,7 @@ use airtime_runtime::{
 	AIR,
 };
 use codec::Encode;
-use common::{advance, new_ext, signed};
+use crate::common::{advance, new_ext, signed};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::GetDispatchInfo,

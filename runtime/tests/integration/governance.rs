@@ -7,7 +7,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-mod common;
 
 use airtime_runtime::{
 	configs::{
@@ -19,7 +18,7 @@ use airtime_runtime::{
 	RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, AIR,
 };
 use codec::Encode;
-use common::{advance, new_ext};
+use crate::common::{advance, new_ext};
 use frame_support::traits::{
 	fungible::{Inspect, InspectHold},
 	schedule::DispatchTime,

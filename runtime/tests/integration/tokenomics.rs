@@ -17,7 +17,6 @@
 	clippy::indexing_slicing
 )]
 
-mod common;
 
 use airtime_runtime::{
 	configs::parameters::launch, Balances, Runtime, RuntimeEvent, Session, Staking, System, AIR,
@@ -32,7 +31,7 @@ const ERA_MS: u64 = 6 * HOUR_MS;
 const YEAR_MS: u64 = 31_557_600_000;
 const ERAS_PER_YEAR: u64 = YEAR_MS / ERA_MS;
 const YEARS: u64 = 5;
-const BEGIN: &str = "<!-- tokenomics-table:begin (runtime/tests/tokenomics.rs) -->";
+const BEGIN: &str = "<!-- tokenomics-table:begin (runtime/tests/integration/tokenomics.rs) -->";
 const END: &str = "<!-- tokenomics-table:end -->";
 
 fn air(x: u128) -> String {
@@ -112,7 +111,7 @@ fn end_era(now: u64, block: u32, validators: &[airtime_runtime::AccountId]) -> E
 
 #[test]
 fn five_years_of_issuance_follow_the_curve() {
-	let mut ext = common::new_ext("local_testnet");
+	let mut ext = crate::common::new_ext("local_testnet");
 	let mut now = 1_700_000_000_000u64;
 	let (validators, genesis) = ext.execute_with(|| {
 		assert_eq!(TotalInflationMinted::<Runtime>::get(), 0);

@@ -2,7 +2,7 @@
 //! test fails when the runtime's metadata no longer matches the committed file, so the worker
 //! never compiles against a stale interface. Regenerate with
 //! `AIRTIME_BLESS_METADATA=1 cargo test --release -p airtime-runtime --features
-//! fast-runtime,try-runtime --test metadata`.
+//! fast-runtime,try-runtime --test integration -- metadata::`.
 //!
 //! The committed file is the `fast-runtime` runtime's metadata (the one the tests and the e2e run
 //! use); constants differ in a production build, which the worker reads from the chain anyway.
@@ -26,6 +26,6 @@ fn worker_metadata_is_current() {
 		committed == *metadata,
 		"gpu-worker/artifacts/metadata.scale is out of date: regenerate it with \
 		 AIRTIME_BLESS_METADATA=1 cargo test --release -p airtime-runtime \
-		 --features fast-runtime,try-runtime --test metadata"
+		 --features fast-runtime,try-runtime --test integration -- metadata::"
 	);
 }

@@ -8,7 +8,6 @@
 	clippy::indexing_slicing
 )]
 
-mod common;
 
 use airtime_runtime::{
 	configs::{FEE_TO_AUTHOR, MAX_AUTHORITIES},
@@ -16,7 +15,7 @@ use airtime_runtime::{
 	AccountId, Aura, Balance, Balances, Executive, Grandpa, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeOrigin, System, AIR, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
-use common::{build_block, new_ext, signed, FIRST_SLOT};
+use crate::common::{build_block, new_ext, signed, FIRST_SLOT};
 use frame_support::{dispatch::GetDispatchInfo, traits::Get};
 use sp_genesis_builder::PresetId;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};

@@ -4,11 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-mod common;
 
 use airtime_runtime::{Block, Runtime, VERSION, WASM_BINARY};
 use codec::{Decode, Encode};
-use common::{build_block, new_ext, preset_config, signed, FIRST_SLOT};
+use crate::common::{build_block, new_ext, preset_config, signed, FIRST_SLOT};
 use sc_executor::WasmExecutor;
 use sp_core::traits::{CallContext, CodeExecutor, RuntimeCode, WrappedRuntimeCode};
 use sp_keyring::Sr25519Keyring;

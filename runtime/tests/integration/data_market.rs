@@ -6,7 +6,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-mod common;
 
 use airtime_primitives::data::{DatasetUsage, License};
 use airtime_runtime::{
@@ -17,7 +16,7 @@ use airtime_runtime::{
 	},
 	AccountId, Balance, Balances, Compute, DataMarket, Parameters, Runtime, RuntimeOrigin, AIR,
 };
-use common::{advance, new_ext};
+use crate::common::{advance, new_ext};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::InspectHold, Get},
