@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-
+use crate::common::{advance, new_ext, signed};
 use airtime_primitives::credits::{CallEligibility, SignedVoucher, Voucher};
 use airtime_runtime::{
 	configs::{compute::treasury_account, parameters::dynamic_params::credits as params},
@@ -13,7 +13,6 @@ use airtime_runtime::{
 	AIR,
 };
 use codec::Encode;
-use crate::common::{advance, new_ext, signed};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::GetDispatchInfo,

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-
+use crate::common::{advance, new_ext};
 use airtime_primitives::data::{DatasetUsage, License};
 use airtime_runtime::{
 	configs::{
@@ -16,7 +16,6 @@ use airtime_runtime::{
 	},
 	AccountId, Balance, Balances, Compute, DataMarket, Parameters, Runtime, RuntimeOrigin, AIR,
 };
-use crate::common::{advance, new_ext};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::InspectHold, Get},

@@ -60,9 +60,9 @@
 	clippy::unwrap_used
 )]
 
-
 use std::{collections::BTreeMap, fmt, time::Instant};
 
+use crate::common::{aura_digest, FIRST_SLOT};
 use airtime_primitives::{
 	compute::{attestation_commitment, vote_commitment},
 	credits::{SignedVoucher, Voucher},
@@ -80,7 +80,6 @@ use airtime_runtime::{
 	UncheckedExtrinsic, AIR, DAYS, EXISTENTIAL_DEPOSIT, MICRO_AIR, MILLI_AIR, SLOT_DURATION,
 };
 use codec::{Compact, Decode, DecodeLimit, Encode};
-use crate::common::{aura_digest, FIRST_SLOT};
 use frame_support::{
 	dispatch::{DispatchClass, GetDispatchInfo},
 	traits::{

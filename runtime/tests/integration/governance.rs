@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-
+use crate::common::{advance, new_ext};
 use airtime_runtime::{
 	configs::{
 		compute::treasury_account,
@@ -18,7 +18,6 @@ use airtime_runtime::{
 	RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, AIR,
 };
 use codec::Encode;
-use crate::common::{advance, new_ext};
 use frame_support::traits::{
 	fungible::{Inspect, InspectHold},
 	schedule::DispatchTime,

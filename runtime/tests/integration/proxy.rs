@@ -3,12 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-
+use crate::common::{advance, new_ext};
 use airtime_runtime::{
 	configs::proxy::ProxyType, AccountId, Balances, Proxy, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeOrigin, System, AIR,
 };
-use crate::common::{advance, new_ext};
 use frame_support::{assert_ok, traits::fungible::Inspect};
 use sp_core::H256;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie};

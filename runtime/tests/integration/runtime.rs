@@ -8,14 +8,13 @@
 	clippy::indexing_slicing
 )]
 
-
+use crate::common::{build_block, new_ext, signed, FIRST_SLOT};
 use airtime_runtime::{
 	configs::{FEE_TO_AUTHOR, MAX_AUTHORITIES},
 	genesis_config_presets::{dev_accounts, ENDOWMENT, VALIDATOR_BOND},
 	AccountId, Aura, Balance, Balances, Executive, Grandpa, Runtime, RuntimeCall, RuntimeEvent,
 	RuntimeOrigin, System, AIR, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
 };
-use crate::common::{build_block, new_ext, signed, FIRST_SLOT};
 use frame_support::{dispatch::GetDispatchInfo, traits::Get};
 use sp_genesis_builder::PresetId;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};

@@ -18,7 +18,7 @@
 	clippy::indexing_slicing
 )]
 
-
+use crate::common::{advance, build_block, new_ext, signed, FIRST_SLOT};
 use airtime_primitives::staking::StakerRole;
 use airtime_runtime::{
 	configs::{
@@ -31,7 +31,6 @@ use airtime_runtime::{
 	RuntimeEvent, RuntimeOrigin, Session, Staking, System, UncheckedExtrinsic,
 };
 use codec::{DecodeAll, Encode};
-use crate::common::{advance, build_block, new_ext, signed, FIRST_SLOT};
 use frame_support::{
 	traits::{fungible::InspectHold, KeyOwnerProofSystem},
 	BoundedVec,

@@ -17,7 +17,6 @@
 	clippy::indexing_slicing
 )]
 
-
 use airtime_runtime::{
 	configs::parameters::launch, Balances, Runtime, RuntimeEvent, Session, Staking, System, AIR,
 };

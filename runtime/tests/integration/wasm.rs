@@ -4,10 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-
+use crate::common::{build_block, new_ext, preset_config, signed, FIRST_SLOT};
 use airtime_runtime::{Block, Runtime, VERSION, WASM_BINARY};
 use codec::{Decode, Encode};
-use crate::common::{build_block, new_ext, preset_config, signed, FIRST_SLOT};
 use sc_executor::WasmExecutor;
 use sp_core::traits::{CallContext, CodeExecutor, RuntimeCode, WrappedRuntimeCode};
 use sp_keyring::Sr25519Keyring;
