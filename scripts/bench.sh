@@ -4,9 +4,13 @@
 #
 # Builds the node with the `runtime-benchmarks` feature (a separate feature set: it does not
 # disturb the build the tests use, but the first build takes about as long as a cold one), then
-# runs `airtime-node benchmark pallet` against the runtime it embeds.
+# runs `airtime-node benchmark pallet` against the runtime it embeds. Directory pallets/<name> is
+# benchmarked as `pallet_<name>` (dashes to underscores), the name `runtime/src/benchmarks.rs`
+# gives it: pallets/staking (package pallet-airtime-staking) is the runtime's `pallet_staking`.
 #
-#   scripts/bench.sh                         # every pallet, 50 steps x 20 repeats (committed files)
+#   scripts/bench.sh                         # every pallet with a benchmarking.rs (compute,
+#                                            # credits, data-market, staking), 50 steps x 20
+#                                            # repeats (the committed files)
 #   scripts/bench.sh data-market             # one pallet
 #   STEPS=10 REPEAT=5 scripts/bench.sh       # a quick run
 #   SCALING=0 scripts/bench.sh compute       # skip compute's scaling measurements
@@ -16,14 +20,25 @@ cd "$REPO_ROOT"
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 PALLETS=("$@")
-[ ${#PALLETS[@]} -gt 0 ] || PALLETS=(compute data-market credits)
+if [ ${#PALLETS[@]} -eq 0 ]; then
+	for file in pallets/*/src/benchmarking.rs; do
+		dir="${file#pallets/}"
+		PALLETS+=("${dir%%/*}")
+	done
+fi
+[ ${#PALLETS[@]} -gt 0 ] || die "no pallets/*/src/benchmarking.rs"
 
-log "building airtime-node with runtime-benchmarks"
-cargo build --locked --profile "$AIRTIME_PROFILE" -p airtime-node --features runtime-benchmarks
-NODE="$CARGO_TARGET_DIR/$AIRTIME_PROFILE/airtime-node"
+# Check every name before the long build.
+for name in "${PALLETS[@]}"; do
+	[ -f "pallets/$name/src/benchmarking.rs" ] || die "pallets/$name has no benchmarks"
+	grep -q "\[pallet_${name//-/_}," runtime/src/benchmarks.rs ||
+		die "pallet_${name//-/_} is not in runtime/src/benchmarks.rs"
+done
+
+build_bench_node
+NODE="$AIRTIME_BENCH_NODE"
 
 for name in "${PALLETS[@]}"; do
-	[ -d "pallets/$name" ] || die "no pallet pallets/$name"
 	pallet="pallet_${name//-/_}"
 	log "benchmarking $pallet ($STEPS steps x $REPEAT repeats)"
 	"$NODE" benchmark pallet \

@@ -82,6 +82,18 @@ build_all() {
 	[ -x "$AIRTIME_NODE" ] || die "the build did not produce $AIRTIME_NODE"
 }
 
+# The node with the `runtime-benchmarks` feature and no other (the production runtime, not
+# `fast-runtime`), for scripts/bench.sh and scripts/bench-overhead.sh, at $AIRTIME_BENCH_NODE.
+# Cargo keeps its artifacts apart from the tests' feature set, but links the binary to the same
+# path as `build_all`: until the next `build_all`, that path holds the benchmarking node.
+AIRTIME_BENCH_NODE="$CARGO_TARGET_DIR/$AIRTIME_PROFILE/airtime-node"
+build_bench_node() {
+	log "building airtime-node with runtime-benchmarks"
+	(cd "$REPO_ROOT" && cargo build --locked --profile "$AIRTIME_PROFILE" -p airtime-node \
+		--features runtime-benchmarks)
+	[ -x "$AIRTIME_BENCH_NODE" ] || die "the build did not produce $AIRTIME_BENCH_NODE"
+}
+
 # Waits until the node's RPC on port $1 answers `system_health`, or fails after $2 seconds
 # (default 120) or as soon as process $3 (optional) has exited.
 wait_rpc() {

@@ -12,7 +12,11 @@
 //!   independent and cheap.
 //! - **Sequences.** 1..=24 blocks, most of them short, about a fifth 11 or more so that they cross
 //!   an era boundary (`fast-runtime`: sessions of 5 blocks, eras of 2 sessions). Each block holds
-//!   the timestamp inherent and 0..=12 extrinsics.
+//!   the timestamp inherent and 0..=12 extrinsics. Two sequences in five are *focused* ([`Focus`]):
+//!   half of their top-level calls go to compute or to the data market, they are 3..=24 blocks
+//!   long (three in ten of them 11 or more, so that delivery, dispute and claim windows of 5 and
+//!   10 blocks elapse), and now and then skip 2..=5 empty blocks (about a tenth of their blocks),
+//!   letting time pass cheaply.
 //! - **Actors.** 8 endowed dev accounts and 2 fresh keys nobody funded (a sequence may fund them).
 //!   Every transaction's nonce is read from state when it is built.
 //! - **Calls** are generated from the live state for every pallet with signed calls (the `gen_*`
@@ -24,6 +28,16 @@
 //!   vectors empty, typical and at their bound. Utility, multisig and proxy calls nest two levels
 //!   deep. Root-only calls are sent signed and fail with `BadOrigin`; referenda may enact a small
 //!   set of safe calls ([`safe_proposal`]).
+//! - **Lifecycles.** Compute and data-market calls are, 70 % of the time at the top level and half
+//!   of the time nested, the plausible next step of an object that exists ([`plan`]), sent by the
+//!   account that may take it: providers register with an offer jobs fit, owners submit jobs,
+//!   providers accept them, attest or commit and then reveal with the salt the sequence kept,
+//!   challengers challenge within the window, drawn verifiers commit and reveal their votes,
+//!   anyone claims a job whose stage timed out; owners list datasets, buyers register a delivery
+//!   key and buy, sellers or agents deliver the key, buyers dispute or reclaim, anyone completes
+//!   a sale or concludes a claim after its window, curators claim and others counter, job owners
+//!   register a settled job's output as a derived dataset. The other 30 % (and half of the nested
+//!   ones) are the random, mostly invalid calls of [`gen_compute`] and [`gen_market`].
 //! - **Raw and bad input** (about 5 % of extrinsics): random or mutated bytes decoded as a
 //!   `RuntimeCall` (submitted signed when they decode) or as an `UncheckedExtrinsic` (validated as
 //!   the transaction pool does, applied when valid); and the cases of [`BadInput`], each asserted
@@ -44,6 +58,10 @@
 //!   the sequence, and replays with `AIRTIME_FUZZ_SEED=<seed> AIRTIME_FUZZ_ONLY=<sequence>`
 //!   (`AIRTIME_FUZZ_VERBOSE=1` prints every call in full).
 //! - `scripts/fuzz.sh` runs a long campaign on every core.
+//! - The summary counts, per pallet and per call of the top-level call, the extrinsics submitted
+//!   and those dispatched successfully, with each call's most frequent failures, and counts the
+//!   compute and data-market events (settlements, expiries and dispute phases that hooks carry
+//!   out show there only).
 //!
 //! sr25519 signatures are randomised and the runtime draws compute verifiers from the parent block
 //! hash, so for a sequence to replay exactly each block's parent hash is the hash of the previous
@@ -66,7 +84,7 @@ use crate::common::{aura_digest, FIRST_SLOT};
 use airtime_primitives::{
 	compute::{attestation_commitment, vote_commitment},
 	credits::{SignedVoucher, Voucher},
-	data::{ClaimKind, License, SEALED_KEY_LEN},
+	data::{ClaimKind, License, ValidationState, SEALED_KEY_LEN},
 };
 use airtime_runtime::{
 	configs::{
@@ -125,6 +143,18 @@ const FUZZ_DECODE_DEPTH: u32 = 32;
 const EXECUTIVE_DECODE_DEPTH: u32 = 256;
 /// Most entries each per-sequence memory list keeps.
 const MEMO_CAP: usize = 16;
+/// Most commitments (attestations and votes, with their salts) a sequence remembers.
+const COMMITMENT_CAP: usize = 64;
+/// Top-level compute and data-market calls that are the next step of an existing object's
+/// lifecycle ([`plan`]), in percent; the rest come from the random generators.
+const PLANNED_PERCENT: u64 = 70;
+/// Nested compute and data-market calls that are a step their origin may take, in percent.
+const NESTED_PLANNED_PERCENT: u64 = 50;
+/// In a focused sequence ([`Focus`]), the top-level calls drawn from its focus, in percent.
+const FOCUS_PERCENT: u64 = 50;
+/// In a focused sequence, the chance (in percent) that a block starts a stretch of 2..=5 empty
+/// blocks, so that windows elapse cheaply: about a tenth of its blocks are empty.
+const IDLE_STRETCH_PERCENT: u64 = 3;
 /// Lines of the sequence's log printed on failure.
 const LOG_CAP: usize = 64;
 
@@ -452,10 +482,35 @@ struct PureProxy {
 	ext_index: u32,
 }
 
+/// What a sequence concentrates on. Most sequences spread their calls over every area; a focused
+/// one draws [`FOCUS_PERCENT`] of its top-level calls from one lifecycle, so that its objects get
+/// far (jobs settled or disputed, sales completed, claims concluded, derived datasets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Focus {
+	/// Providers, jobs, attestations, challenges and disputes.
+	Compute,
+	/// Listings, purchases and claims; a quarter of the focused calls are compute calls, so that
+	/// jobs reading datasets settle and their output is registered as a derived dataset.
+	DataMarket,
+}
+
+/// The focus of a sequence: two in ten on compute, two in ten on the data market.
+fn draw_focus(rng: &mut Rng) -> Option<Focus> {
+	match rng.below(10) {
+		0 | 1 => Some(Focus::Compute),
+		2 | 3 => Some(Focus::DataMarket),
+		_ => None,
+	}
+}
+
 /// What a sequence remembers to build later calls from: pure proxies it created, preimages it
-/// noted, commitments it made, announcements.
+/// noted, commitments it made (with their salts, so that they can be revealed), announcements.
 struct Memo {
 	parent_hash: H256,
+	/// What the sequence concentrates on, if anything.
+	focus: Option<Focus>,
+	/// Empty blocks still to come in the current idle stretch.
+	idle: u32,
 	/// Net `TotalIssuanceForced` adjustments (root only): they change the issuance without
 	/// touching any account.
 	issuance_forced: i128,
@@ -471,6 +526,8 @@ impl Memo {
 	fn new(parent_hash: H256) -> Self {
 		Memo {
 			parent_hash,
+			focus: None,
+			idle: 0,
 			issuance_forced: 0,
 			pures: Vec::new(),
 			preimages: Vec::new(),
@@ -516,7 +573,12 @@ impl Memo {
 }
 
 fn remember<T>(list: &mut Vec<T>, item: T) {
-	if list.len() >= MEMO_CAP {
+	remember_within(list, item, MEMO_CAP);
+}
+
+/// Appends `item`, dropping the oldest entry when `list` holds `cap` already.
+fn remember_within<T>(list: &mut Vec<T>, item: T, cap: usize) {
+	if list.len() >= cap {
 		list.remove(0);
 	}
 	list.push(item);
@@ -540,6 +602,12 @@ struct Stats {
 	pool_refusals: BTreeMap<String, u64>,
 	/// Per pallet of the top-level call: submitted, dispatched successfully.
 	per_pallet: BTreeMap<&'static str, (u64, u64)>,
+	/// Per (pallet, call) of the top-level call: submitted, dispatched successfully.
+	per_call: BTreeMap<(&'static str, &'static str), (u64, u64)>,
+	/// Per (pallet, call) of the top-level call: its dispatch errors and refusals.
+	per_call_failures: BTreeMap<(&'static str, &'static str), BTreeMap<String, u64>>,
+	/// Compute and data-market events by name: how far their lifecycles got, hooks included.
+	events: BTreeMap<String, u64>,
 	raw_calls: u64,
 	raw_calls_decoded: u64,
 	raw_extrinsics: u64,
@@ -548,23 +616,52 @@ struct Stats {
 }
 
 impl Stats {
-	fn record(&mut self, pallet: &'static str, result: &ApplyExtrinsicResult) {
+	fn record(&mut self, pallet: &'static str, call: &'static str, result: &ApplyExtrinsicResult) {
 		self.extrinsics += 1;
 		let entry = self.per_pallet.entry(pallet).or_default();
 		entry.0 += 1;
-		match result {
+		let per_call = self.per_call.entry((pallet, call)).or_default();
+		per_call.0 += 1;
+		let failure = match result {
 			Ok(Ok(())) => {
 				self.ok += 1;
 				entry.1 += 1;
+				per_call.1 += 1;
+				None
 			},
 			Ok(Err(error)) => {
 				self.dispatch_failed += 1;
-				*self.dispatch_errors.entry(error_name(error)).or_default() += 1;
+				let name = error_name(error);
+				*self.dispatch_errors.entry(name.clone()).or_default() += 1;
+				Some(name)
 			},
 			Err(error) => {
 				self.refused += 1;
-				*self.refusals.entry(format!("{error:?}")).or_default() += 1;
+				let name = format!("{error:?}");
+				*self.refusals.entry(name.clone()).or_default() += 1;
+				Some(format!("refused {name}"))
 			},
+		};
+		if let Some(name) = failure {
+			*self.per_call_failures.entry((pallet, call)).or_default().entry(name).or_default() +=
+				1;
+		}
+	}
+
+	/// Counts the compute and data-market events of the block just finalized: settlements,
+	/// expiries and dispute phases that hooks carry out show only here.
+	fn count_events(&mut self) {
+		for record in System::events() {
+			let (pallet, debug) = match &record.event {
+				RuntimeEvent::Compute(event) => ("Compute", format!("{event:?}")),
+				RuntimeEvent::DataMarket(event) => ("DataMarket", format!("{event:?}")),
+				_ => continue,
+			};
+			// FRAME's derived `Debug` prints `Event::JobSettled { .. }`.
+			let name = debug.strip_prefix("Event::").unwrap_or(&debug);
+			let variant: String =
+				name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+			*self.events.entry(format!("{pallet}::{variant}")).or_default() += 1;
 		}
 	}
 
@@ -604,6 +701,19 @@ impl Stats {
 			.map(|(pallet, (submitted, ok))| format!("{pallet} {ok}/{submitted}"))
 			.collect();
 		println!("  per pallet (ok/submitted): {}", pallets.join(", "));
+		let mut calls: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+		for (&(pallet, call), &(submitted, ok)) in &self.per_call {
+			let mut line = format!("{call} {ok}/{submitted}");
+			if let Some(failures) = self.per_call_failures.get(&(pallet, call)) {
+				line.push_str(&format!(" ({})", top(failures, 2)));
+			}
+			calls.entry(pallet).or_default().push(line);
+		}
+		println!("  per call (ok/submitted, most frequent failures):");
+		for (pallet, lines) in &calls {
+			println!("    {pallet}: {}", lines.join("; "));
+		}
+		println!("  compute and data-market events: {}", top(&self.events, 80));
 		println!(
 			"FUZZ-SUMMARY seed={:#x} sequences={} blocks={} extrinsics={} ok={} \
 			 dispatch_errors={} refused={} elapsed_s={:.1}",
@@ -1246,18 +1356,53 @@ fn pick_signer(g: &mut Gen, area: Option<Area>) -> usize {
 	}
 }
 
-/// A top-level call and who signs it.
+/// The area of a top-level call: in a focused sequence [`FOCUS_PERCENT`] of the time its focus.
+fn top_area(g: &mut Gen) -> Area {
+	let focus = g.memo.focus;
+	match focus {
+		Some(Focus::Compute) if g.rng.chance(FOCUS_PERCENT) => Area::Compute,
+		Some(Focus::DataMarket) if g.rng.chance(FOCUS_PERCENT) => {
+			if g.rng.chance(75) {
+				Area::DataMarket
+			} else {
+				Area::Compute
+			}
+		},
+		_ => pick_area(g.rng, 0),
+	}
+}
+
+/// Whether `area` has lifecycles [`plan`] steps through.
+fn planned_area(area: Area) -> bool {
+	matches!(area, Area::Compute | Area::DataMarket)
+}
+
+/// A top-level call and who signs it: for compute and the data market, [`PLANNED_PERCENT`] of
+/// the time the next step of an existing object's lifecycle, signed by whoever may take it.
 fn top_level(g: &mut Gen) -> (usize, RuntimeCall) {
-	let area = pick_area(g.rng, 0);
+	let area = top_area(g);
+	if planned_area(area) && g.rng.chance(PLANNED_PERCENT) {
+		if let Some((who, call)) = plan(g, area, None) {
+			if let Some(signer) = g.world.actor_index(&who) {
+				return (signer, call);
+			}
+		}
+	}
 	let signer = pick_signer(g, Some(area));
 	let me = g.world.actors[signer].account.clone();
 	let call = gen_area(g, area, &me, 0);
 	(signer, call)
 }
 
-/// A call dispatched as `me` at nesting `depth`.
+/// A call dispatched as `me` at nesting `depth`: for compute and the data market, now and then
+/// a lifecycle step `me` may take.
 fn gen_call(g: &mut Gen, me: &AccountId, depth: u32) -> RuntimeCall {
 	let area = pick_area(g.rng, depth);
+	if planned_area(area) && g.rng.chance(NESTED_PLANNED_PERCENT) {
+		if let Some((_, call)) = plan(g, area, Some(me)) {
+			return call;
+		}
+	}
 	gen_area(g, area, me, depth)
 }
 
@@ -1912,7 +2057,11 @@ fn gen_compute(g: &mut Gen, me: &AccountId) -> RuntimeCall {
 			} else {
 				g.hash()
 			};
-			remember(&mut g.memo.attestations, (job, me.clone(), output, units, salt));
+			remember_within(
+				&mut g.memo.attestations,
+				(job, me.clone(), output, units, salt),
+				COMMITMENT_CAP,
+			);
 			C::commit_attestation { job, commitment }
 		},
 		17 => {
@@ -1945,7 +2094,7 @@ fn gen_compute(g: &mut Gen, me: &AccountId) -> RuntimeCall {
 			let (output, salt) = (output_hash(g), g.rng.array32());
 			let commitment =
 				if g.rng.chance(90) { vote_commitment(job, me, &output, &salt) } else { g.hash() };
-			remember(&mut g.memo.votes, (job, me.clone(), output, salt));
+			remember_within(&mut g.memo.votes, (job, me.clone(), output, salt), COMMITMENT_CAP);
 			C::commit_vote { job, commitment }
 		},
 		21 => {
@@ -2111,6 +2260,737 @@ fn gen_market(g: &mut Gen, me: &AccountId) -> RuntimeCall {
 		},
 	};
 	RuntimeCall::DataMarket(call)
+}
+
+// ------------------------------------------------------------------------------------------------
+// Lifecycle steps: compute and the data market
+// ------------------------------------------------------------------------------------------------
+
+/// The output every honest provider and verifier computes in the fuzzer's world (the most likely
+/// hash of [`output_hash`]'s domain); any other hash is a wrong result.
+const TRUE_OUTPUT: H256 = H256([1; 32]);
+/// Wrong outputs: what a challenger claims against a correct result, what a faulty provider
+/// attests or a faulty verifier votes.
+const WRONG_OUTPUTS: [H256; 2] = [H256([2; 32]), H256([3; 32])];
+/// What a signer keeps spendable beyond what a step puts on hold: fees and the existential
+/// deposit.
+const FEE_MARGIN: Balance = AIR;
+
+/// What a planned step leaves the sequence to remember: a commitment's values and salt, to reveal
+/// them later.
+enum Note {
+	/// Job, provider, output hash, usage, salt.
+	Attestation(JobId, AccountId, H256, u64, [u8; 32]),
+	/// Job, verifier, output hash, salt.
+	Vote(JobId, AccountId, H256, [u8; 32]),
+}
+
+/// Candidate steps: weight, signer, call, and what to remember when it is the one taken.
+#[derive(Default)]
+struct Steps(Vec<(u64, AccountId, RuntimeCall, Option<Note>)>);
+
+impl Steps {
+	fn add(&mut self, weight: u64, who: &AccountId, call: RuntimeCall) {
+		self.noted(weight, who, call, None);
+	}
+
+	fn noted(&mut self, weight: u64, who: &AccountId, call: RuntimeCall, note: Option<Note>) {
+		if weight > 0 {
+			self.0.push((weight, who.clone(), call, note));
+		}
+	}
+
+	/// One step, drawn by weight; `None` when there is none.
+	fn pick(mut self, rng: &mut Rng) -> Option<(AccountId, RuntimeCall, Option<Note>)> {
+		let total: u64 = self.0.iter().map(|step| step.0).sum();
+		if total == 0 {
+			return None;
+		}
+		let mut roll = rng.below(total);
+		let mut index = 0;
+		for (i, step) in self.0.iter().enumerate() {
+			if roll < step.0 {
+				index = i;
+				break;
+			}
+			roll -= step.0;
+		}
+		let (_, who, call, note) = self.0.swap_remove(index);
+		Some((who, call, note))
+	}
+}
+
+/// The accounts that may sign a planned step, each with what it can spend.
+type Pool = [(AccountId, Balance)];
+
+fn in_pool(pool: &Pool, who: &AccountId) -> bool {
+	pool.iter().any(|(account, _)| account == who)
+}
+
+/// Whether `who` may sign and can put `amount` on hold and pay the fees.
+fn affords(pool: &Pool, who: &AccountId, amount: Balance) -> bool {
+	pool.iter().any(|(account, free)| account == who && *free >= amount.saturating_add(FEE_MARGIN))
+}
+
+/// An account of the pool that passes `keep` and can put `amount` on hold and pay the fees.
+fn payer(
+	g: &mut Gen,
+	pool: &Pool,
+	amount: Balance,
+	keep: impl Fn(&AccountId) -> bool,
+) -> Option<AccountId> {
+	let able: Vec<&AccountId> = pool
+		.iter()
+		.filter(|(account, free)| *free >= amount.saturating_add(FEE_MARGIN) && keep(account))
+		.map(|(account, _)| account)
+		.collect();
+	if able.is_empty() {
+		None
+	} else {
+		Some(able[g.rng.index(able.len())].clone())
+	}
+}
+
+/// The next step of an existing compute or data-market object's lifecycle, and who signs it.
+///
+/// The candidates are read from the live state, each valid in it as far as the planner checks
+/// (balances only roughly), and drawn by weight: steps that move an object forward weigh most,
+/// those that abandon one (cancel, report failure, pause, dispute, counter) little, and new
+/// objects are created while there are few. `only` restricts the signer to one account (a nested
+/// call's origin); otherwise any actor may sign. `None` when no step is possible. A commitment's
+/// values and salt go into `g.memo`, to be revealed later.
+fn plan(g: &mut Gen, area: Area, only: Option<&AccountId>) -> Option<(AccountId, RuntimeCall)> {
+	let world = g.world;
+	let pool: Vec<(AccountId, Balance)> = match only {
+		Some(me) => vec![(me.clone(), spendable(me))],
+		None => world.actors.iter().map(|a| (a.account.clone(), spendable(&a.account))).collect(),
+	};
+	let mut steps = Steps::default();
+	match area {
+		Area::Compute => compute_steps(g, &pool, &mut steps),
+		Area::DataMarket => market_steps(g, &pool, &mut steps),
+		_ => return None,
+	}
+	let (who, call, note) = steps.pick(g.rng)?;
+	match note {
+		Some(Note::Attestation(job, provider, output, usage, salt)) => remember_within(
+			&mut g.memo.attestations,
+			(job, provider, output, usage, salt),
+			COMMITMENT_CAP,
+		),
+		Some(Note::Vote(job, verifier, output, salt)) => {
+			remember_within(&mut g.memo.votes, (job, verifier, output, salt), COMMITMENT_CAP)
+		},
+		None => {},
+	}
+	Some((who, call))
+}
+
+/// An offer every planned job fits: all executors (most of the time) up to a million units, at
+/// prices a planned budget covers for three slots.
+fn planned_offer(g: &mut Gen) -> (Capabilities<Runtime>, pallet_compute::PricesOf<Runtime>) {
+	let all = [
+		ExecutorKind::GemmInt8,
+		ExecutorKind::GemmF32,
+		ExecutorKind::MlpFixedPoint,
+		ExecutorKind::VectorSearch,
+	];
+	let mut kinds: Vec<ExecutorKind> = if g.rng.chance(80) {
+		all.to_vec()
+	} else {
+		all.iter().copied().filter(|_| g.rng.chance(50)).collect()
+	};
+	if kinds.is_empty() {
+		kinds.push(executor_kind(g));
+	}
+	let executors: Vec<ExecutorCapability> =
+		kinds.iter().map(|&kind| ExecutorCapability { kind, max_units: 1_000_000 }).collect();
+	let prices: Vec<ExecutorPrice<Runtime>> = kinds
+		.iter()
+		.map(|&kind| ExecutorPrice {
+			kind,
+			price_per_unit: *g.rng.pick(&[MICRO_AIR, 10 * MICRO_AIR, MILLI_AIR]),
+		})
+		.collect();
+	let capabilities = Capabilities {
+		gpu_model: BoundedVec::truncate_from(b"NVIDIA H100 80GB HBM3".to_vec()),
+		vram_mib: 81_920,
+		devices: *g.rng.pick(&[1u16, 8]),
+		executors: BoundedVec::truncate_from(executors),
+	};
+	(capabilities, BoundedVec::truncate_from(prices))
+}
+
+/// A job `active` providers can run: a budget covering three slots at any planned price, a
+/// deadline a few blocks ahead, redundancy up to the providers there are (bit-exact executors
+/// only), no reputation floor most of the time, and now and then (most of the time in a sequence
+/// focused on the data market) one or two datasets its owner may use (its own, granted or listed
+/// ones), so that it pays royalties and its output can become a derived dataset.
+fn planned_job(g: &mut Gen, owner: &AccountId, active: usize) -> RuntimeCall {
+	let kind = executor_kind(g);
+	let most = active.min(3) as u64;
+	let redundancy = if kind.is_bit_exact() && most >= 2 && g.rng.chance(40) {
+		2 + g.rng.below(most - 1) as u8
+	} else {
+		1
+	};
+	let usable: Vec<u64> = pallet_data_market::Datasets::<Runtime>::iter()
+		.filter(|(id, d)| {
+			let granted = pallet_data_market::Accesses::<Runtime>::get(owner, *id)
+				.is_some_and(|a| a.granted() && a.purchase.is_none());
+			&d.owner == owner || d.listed || granted
+		})
+		.map(|(id, _)| id)
+		.collect();
+	let mut datasets: Vec<u64> = Vec::new();
+	let reads = if g.memo.focus == Some(Focus::DataMarket) { 70 } else { 35 };
+	if !usable.is_empty() && g.rng.chance(reads) {
+		for _ in 0..1 + g.rng.below(2) {
+			let id = usable[g.rng.index(usable.len())];
+			if !datasets.contains(&id) {
+				datasets.push(id);
+			}
+		}
+	}
+	let spec: JobSpec<Runtime> = JobSpec {
+		kind,
+		inputs: BoundedVec::truncate_from(vec![H256::repeat_byte(0x11)]),
+		datasets: BoundedVec::truncate_from(datasets),
+		params: BoundedVec::truncate_from(vec![7u8; 16]),
+		max_units: *g.rng.pick(&[100u64, 1_000]),
+		output_size: 1_024,
+		min_reputation: if g.rng.chance(90) { Permill::zero() } else { Permill::from_percent(40) },
+	};
+	RuntimeCall::Compute(pallet_compute::Call::submit_job {
+		spec,
+		budget: *g.rng.pick(&[10 * AIR, 50 * AIR]),
+		deadline: *g.rng.pick(&[4u32, 6, 8, 12, 20]),
+		redundancy,
+	})
+}
+
+/// What a provider attests or a verifier votes: the true output `truthful` percent of the time.
+fn planned_output(g: &mut Gen, truthful: u64) -> H256 {
+	if g.rng.chance(truthful) {
+		TRUE_OUTPUT
+	} else {
+		*g.rng.pick(&WRONG_OUTPUTS)
+	}
+}
+
+/// Whether provider `who` (record `p`) may take a slot of `job`: active, not the owner nor
+/// already in the job, offering the executor for the job's size, at a price that fits the
+/// unreserved budget, with enough reputation and collateral (its stake plus its pool's,
+/// `CollateralPerSlot` for each slot it will hold) — what pallet-compute's `do_take_slot` checks.
+fn fits(
+	job: &pallet_compute::Job<Runtime>,
+	who: &AccountId,
+	p: &pallet_compute::Provider<Runtime>,
+) -> bool {
+	let kind = job.spec.kind;
+	let reserved = p
+		.price(kind)
+		.and_then(|price| price.checked_mul(Balance::from(job.spec.max_units)))
+		.and_then(|cost| cost.checked_add(job.reserved));
+	let per_slot: Balance = <Runtime as pallet_compute::Config>::CollateralPerSlot::get();
+	let pooled = <<Runtime as pallet_compute::Config>::Pools as pallet_compute::ProviderPools<
+		AccountId,
+		Balance,
+	>>::pooled_stake(who);
+	let collateral = per_slot
+		.checked_mul(Balance::from(p.active_jobs.saturating_add(1)))
+		.is_some_and(|needed| needed <= p.stake.saturating_add(pooled));
+	p.status == pallet_compute::ProviderStatus::Active
+		&& &job.owner != who
+		&& job.slot_of(who).is_none()
+		&& p.capability(kind).is_some_and(|c| c.max_units >= job.spec.max_units)
+		&& reserved.is_some_and(|reserved| reserved <= job.budget)
+		&& p.reputation.score() >= job.spec.min_reputation
+		&& collateral
+}
+
+/// Compute's candidate steps (see [`plan`]): providers register (until there are enough to run
+/// redundant jobs and draw a quorum of three verifiers outside a job), resume or restore their
+/// stake after a slash, opt in to matching; owners submit jobs, rarely cancel or top one up;
+/// providers accept (or matchers assign) open slots, attest (redundancy 1) or commit and then
+/// reveal with the salt the sequence kept, now and then report failure; challengers challenge a
+/// result within its window (a wrong one far more often than a right one); drawn verifiers commit
+/// and then reveal their votes; anyone claims a job whose stage timed out.
+fn compute_steps(g: &mut Gen, pool: &Pool, steps: &mut Steps) {
+	use pallet_compute::{
+		Attestation, Call as C, DisputePhase, JobState, ProviderStatus, Vote as VerifierVote,
+	};
+	let now = System::block_number();
+	// Annotated: a `Get` type may implement `Get<T>` and `Get<Option<T>>`.
+	let min_stake: Balance = <Runtime as pallet_compute::Config>::MinProviderStake::get();
+	let min_bond: Balance = <Runtime as pallet_compute::Config>::MinChallengeBond::get();
+	let providers: Vec<(AccountId, pallet_compute::Provider<Runtime>)> =
+		pallet_compute::Providers::<Runtime>::iter().collect();
+	let jobs: Vec<(JobId, pallet_compute::Job<Runtime>)> =
+		pallet_compute::Jobs::<Runtime>::iter().collect();
+	let disputes: Vec<(JobId, pallet_compute::Dispute<Runtime>)> =
+		pallet_compute::Disputes::<Runtime>::iter().collect();
+	let active = providers.iter().filter(|(_, p)| p.status == ProviderStatus::Active).count();
+	let is_provider = |who: &AccountId| providers.iter().any(|(account, _)| account == who);
+
+	// Providers: up to six active ones, so that two funded actors stay free to own and challenge
+	// jobs without shrinking the verifiers to draw from.
+	let weight = match active {
+		0..=3 => 40,
+		4 | 5 => 6,
+		_ => 0,
+	};
+	if weight > 0 {
+		if let Some(who) = payer(g, pool, 5 * min_stake, |a| !is_provider(a)) {
+			let (capabilities, prices) = planned_offer(g);
+			let stake = min_stake * *g.rng.pick(&[1u128, 2, 5]);
+			let call = C::register_provider { capabilities, prices, stake };
+			steps.add(weight, &who, RuntimeCall::Compute(call));
+		}
+	}
+	for (who, p) in &providers {
+		if !in_pool(pool, who) {
+			continue;
+		}
+		match p.status {
+			ProviderStatus::Active => {
+				if p.matching_lead.is_none() {
+					let min_lead = Some(*g.rng.pick(&[0u32, 1, 3]));
+					steps.add(2, who, RuntimeCall::Compute(C::set_matching { min_lead }));
+				}
+				if p.active_jobs == 0 && active > 4 {
+					let call = if g.rng.chance(50) {
+						C::pause_provider {}
+					} else {
+						C::unregister_provider {}
+					};
+					steps.add(1, who, RuntimeCall::Compute(call));
+				}
+			},
+			// Paused or leaving: a slash may have left the stake below the minimum.
+			_ if p.stake < min_stake => {
+				if affords(pool, who, min_stake) {
+					let call = C::increase_stake { amount: min_stake };
+					steps.add(8, who, RuntimeCall::Compute(call));
+				}
+			},
+			_ => steps.add(8, who, RuntimeCall::Compute(C::resume_provider {})),
+		}
+	}
+
+	// Jobs.
+	let weight = match jobs.len() {
+		0 | 1 => 30,
+		2..=5 => 10,
+		_ => 2,
+	};
+	let weight = if active == 0 { weight / 3 } else { weight };
+	// Owners that are not providers leave more verifiers to draw.
+	let owner = match payer(g, pool, 100 * AIR, |a| !is_provider(a)) {
+		Some(owner) if g.rng.chance(75) => Some(owner),
+		_ => payer(g, pool, 100 * AIR, |_| true),
+	};
+	if let Some(owner) = owner {
+		let call = planned_job(g, &owner, active);
+		steps.add(weight, &owner, call);
+	}
+	for (id, job) in &jobs {
+		let id = *id;
+		match job.state {
+			JobState::Open => {
+				let live = now <= job.deadline;
+				if in_pool(pool, &job.owner) {
+					if job.slots.is_empty() {
+						steps.add(2, &job.owner, RuntimeCall::Compute(C::cancel_job { job: id }));
+					}
+					if affords(pool, &job.owner, 10 * AIR) {
+						let call = C::top_up_job { job: id, amount: 10 * AIR };
+						steps.add(1, &job.owner, RuntimeCall::Compute(call));
+					}
+				}
+				if live && !job.is_full() {
+					let takers: Vec<&AccountId> = providers
+						.iter()
+						.filter(|(account, p)| in_pool(pool, account) && fits(job, account, p))
+						.map(|(account, _)| account)
+						.collect();
+					if !takers.is_empty() {
+						let who = takers[g.rng.index(takers.len())].clone();
+						steps.add(20, &who, RuntimeCall::Compute(C::accept_job { job: id }));
+					}
+					let matched: Vec<&AccountId> = providers
+						.iter()
+						.filter(|(account, p)| {
+							fits(job, account, p)
+								&& p.matching_lead
+									.is_some_and(|lead| job.deadline >= now.saturating_add(lead))
+						})
+						.map(|(account, _)| account)
+						.collect();
+					if !matched.is_empty() {
+						let provider = matched[g.rng.index(matched.len())].clone();
+						if let Some(matcher) = payer(g, pool, 0, |_| true) {
+							let call = C::assign { job: id, provider };
+							steps.add(5, &matcher, RuntimeCall::Compute(call));
+						}
+					}
+				}
+				for slot in job.slots.iter() {
+					let who = &slot.provider;
+					if !live || slot.attestation != Attestation::Pending || !in_pool(pool, who) {
+						continue;
+					}
+					let output = planned_output(g, 85);
+					let max_units = job.spec.max_units;
+					let usage = *g.rng.pick(&[1, max_units / 2, max_units]);
+					if job.redundancy == 1 {
+						let call = C::submit_attestation { job: id, output_hash: output, usage };
+						steps.add(25, who, RuntimeCall::Compute(call));
+					} else {
+						let salt = g.rng.array32();
+						let commitment = attestation_commitment(id, who, &output, usage, &salt);
+						let note = Note::Attestation(id, who.clone(), output, usage, salt);
+						let call = C::commit_attestation { job: id, commitment };
+						steps.noted(25, who, RuntimeCall::Compute(call), Some(note));
+					}
+					steps.add(2, who, RuntimeCall::Compute(C::report_failure { job: id }));
+				}
+			},
+			JobState::Revealing { until } if now <= until => {
+				for slot in job.slots.iter() {
+					let who = &slot.provider;
+					let Attestation::Committed(commitment) = slot.attestation else { continue };
+					if !in_pool(pool, who) {
+						continue;
+					}
+					let kept = g
+						.memo
+						.attestations
+						.iter()
+						.rev()
+						.find(|e| {
+							let made = attestation_commitment(id, who, &e.2, e.3, &e.4);
+							e.0 == id && &e.1 == who && made == commitment
+						})
+						.map(|e| (e.2, e.3, e.4));
+					if let Some((output_hash, usage, salt)) = kept {
+						let call = C::reveal_attestation { job: id, output_hash, usage, salt };
+						steps.add(30, who, RuntimeCall::Compute(call));
+					}
+				}
+			},
+			JobState::Challengeable { until, output_hash } if now <= until => {
+				let in_job = |a: &AccountId| job.slot_of(a).is_some();
+				// Challengers that are not providers leave more verifiers to draw.
+				let most = 2 * min_bond;
+				let challenger = match payer(g, pool, most, |a| !in_job(a) && !is_provider(a)) {
+					Some(challenger) => Some(challenger),
+					None => payer(g, pool, most, |a| !in_job(a)),
+				};
+				if let Some(challenger) = challenger {
+					let (weight, claimed_output_hash) = if output_hash == TRUE_OUTPUT {
+						(6, *g.rng.pick(&WRONG_OUTPUTS))
+					} else {
+						(40, TRUE_OUTPUT)
+					};
+					let bond = if g.rng.chance(80) { min_bond } else { 2 * min_bond };
+					let call = C::challenge { job: id, claimed_output_hash, bond };
+					steps.add(weight, &challenger, RuntimeCall::Compute(call));
+				}
+			},
+			_ => {},
+		}
+		// `on_initialize` processes due jobs first, so this is there only when more than
+		// `MaxExpiriesPerBlock` were due.
+		if job.timeout < now {
+			if let Some(anyone) = payer(g, pool, 0, |_| true) {
+				steps.add(20, &anyone, RuntimeCall::Compute(C::claim_expired { job: id }));
+			}
+		}
+	}
+
+	// Disputes.
+	for (id, dispute) in &disputes {
+		let id = *id;
+		match dispute.phase {
+			DisputePhase::Commit { until } if now <= until => {
+				for (verifier, vote) in dispute.votes.iter() {
+					if *vote != VerifierVote::Pending || !in_pool(pool, verifier) {
+						continue;
+					}
+					let output = planned_output(g, 80);
+					let salt = g.rng.array32();
+					let commitment = vote_commitment(id, verifier, &output, &salt);
+					let note = Note::Vote(id, verifier.clone(), output, salt);
+					let call = C::commit_vote { job: id, commitment };
+					steps.noted(30, verifier, RuntimeCall::Compute(call), Some(note));
+				}
+			},
+			DisputePhase::Reveal { until } if now <= until => {
+				for (verifier, vote) in dispute.votes.iter() {
+					let VerifierVote::Committed(commitment) = *vote else { continue };
+					if !in_pool(pool, verifier) {
+						continue;
+					}
+					let kept = g
+						.memo
+						.votes
+						.iter()
+						.rev()
+						.find(|e| {
+							let made = vote_commitment(id, verifier, &e.2, &e.3);
+							e.0 == id && &e.1 == verifier && made == commitment
+						})
+						.map(|e| (e.2, e.3));
+					if let Some((output_hash, salt)) = kept {
+						let call = C::reveal_vote { job: id, output_hash, salt };
+						steps.add(30, verifier, RuntimeCall::Compute(call));
+					}
+				}
+			},
+			_ => {},
+		}
+	}
+}
+
+/// A valid listing's fields: sizes that fit, a licence URI where `Custom` needs one, a price
+/// above zero.
+struct ListingArgs {
+	root_hash: H256,
+	size: u64,
+	chunk_count: u32,
+	license: License,
+	license_uri: Option<H256>,
+	price: Balance,
+	royalty: Balance,
+	metadata_hash: H256,
+}
+
+fn planned_listing(g: &mut Gen) -> ListingArgs {
+	let license = license(g);
+	let license_uri =
+		if license == License::Custom || g.rng.chance(30) { Some(g.hash()) } else { None };
+	let (size, chunk_count) = *g.rng.pick(&[(4_096u64, 4u32), (1 << 20, 16), (1, 1)]);
+	ListingArgs {
+		root_hash: H256(g.rng.array32()),
+		size,
+		chunk_count,
+		license,
+		license_uri,
+		price: *g.rng.pick(&[MILLI_AIR, AIR, 10 * AIR]),
+		royalty: *g.rng.pick(&[0, MILLI_AIR, AIR]),
+		metadata_hash: g.hash(),
+	}
+}
+
+/// The data market's candidate steps (see [`plan`]): owners list datasets (until a few are on
+/// sale, sometimes derived from existing ones), relist, reprice or name an agent; would-be buyers
+/// register a delivery key and buy; the owner, its agent or the seller delivers the key within
+/// the delivery period; buyers reclaim after it, now and then dispute within the dispute window;
+/// anyone completes a sale after it; curators claim a property others may counter within the
+/// claim period, and anyone concludes an uncontested claim after it; buyers relinquish access
+/// they hold; owners of settled jobs that read datasets register the output as a derived dataset
+/// or release the record. Disputed purchases and contested claims wait for `DisputeOrigin`
+/// (Root or a `MarketAdmin` referendum), which no planned step reaches.
+fn market_steps(g: &mut Gen, pool: &Pool, steps: &mut Steps) {
+	use pallet_data_market::{Call as M, PurchaseState, UseState};
+	let now = System::block_number();
+	let min_bond: Balance = <Runtime as pallet_data_market::Config>::MinDisputeBond::get();
+	let min_stake: Balance = <Runtime as pallet_data_market::Config>::MinClaimStake::get();
+	let access_deposit: Balance = <Runtime as pallet_data_market::Config>::AccessDeposit::get();
+	let datasets: Vec<(u64, pallet_data_market::Dataset<Runtime>)> =
+		pallet_data_market::Datasets::<Runtime>::iter().collect();
+	let purchases: Vec<(u64, pallet_data_market::Purchase<Runtime>)> =
+		pallet_data_market::Purchases::<Runtime>::iter().collect();
+	let has_key = |who: &AccountId| pallet_data_market::DeliveryKeys::<Runtime>::contains_key(who);
+	let price = |g: &mut Gen| -> Balance { *g.rng.pick(&[MILLI_AIR, AIR, 10 * AIR]) };
+
+	// Listings and delivery keys.
+	let listed = datasets.iter().filter(|(_, d)| d.listed).count();
+	let weight = match listed {
+		0 | 1 => 30,
+		2..=4 => 8,
+		_ => 2,
+	};
+	if let Some(owner) = payer(g, pool, 10 * AIR, |_| true) {
+		let l = planned_listing(g);
+		let mut parents: Vec<u64> = Vec::new();
+		if !datasets.is_empty() && g.rng.chance(30) {
+			for _ in 0..1 + g.rng.below(2) {
+				let parent = datasets[g.rng.index(datasets.len())].0;
+				if !parents.contains(&parent) {
+					parents.push(parent);
+				}
+			}
+		}
+		let call = M::list_dataset {
+			root_hash: l.root_hash,
+			size: l.size,
+			chunk_count: l.chunk_count,
+			license: l.license,
+			license_uri: l.license_uri,
+			price: l.price,
+			royalty: l.royalty,
+			metadata_hash: l.metadata_hash,
+			parents: BoundedVec::truncate_from(parents),
+		};
+		steps.add(weight, &owner, RuntimeCall::DataMarket(call));
+	}
+	let could_buy = |who: &AccountId| datasets.iter().any(|(_, d)| d.listed && &d.owner != who);
+	if let Some(who) = payer(g, pool, AIR, |a| !has_key(a) && could_buy(a)) {
+		let call = M::set_delivery_key { key: g.rng.array32() };
+		steps.add(15, &who, RuntimeCall::DataMarket(call));
+	}
+	if let Some(who) = payer(g, pool, 0, has_key) {
+		steps.add(1, &who, RuntimeCall::DataMarket(M::clear_delivery_key {}));
+	}
+
+	for (id, d) in &datasets {
+		let id = *id;
+		if d.listed {
+			let cost = d.listing.price.saturating_add(access_deposit);
+			let buyer = payer(g, pool, cost, |a| {
+				a != &d.owner
+					&& has_key(a) && pallet_data_market::Accesses::<Runtime>::get(a, id).is_none()
+			});
+			if let Some(buyer) = buyer {
+				let max_price = if g.rng.chance(85) {
+					d.listing.price
+				} else {
+					d.listing.price.saturating_mul(2)
+				};
+				let call = M::buy_access { dataset: id, max_price };
+				steps.add(20, &buyer, RuntimeCall::DataMarket(call));
+			}
+		}
+		if in_pool(pool, &d.owner) {
+			let owner = &d.owner;
+			if d.listed {
+				steps.add(1, owner, RuntimeCall::DataMarket(M::delist { dataset: id }));
+			} else {
+				steps.add(8, owner, RuntimeCall::DataMarket(M::relist { dataset: id }));
+			}
+			let (new_price, royalty) = (price(g), *g.rng.pick(&[0, MILLI_AIR, AIR]));
+			let call = M::update_price { dataset: id, price: new_price, royalty };
+			steps.add(2, owner, RuntimeCall::DataMarket(call));
+			if affords(pool, owner, AIR) {
+				let agent = if g.rng.chance(80) { Some(g.actor()) } else { None };
+				steps.add(2, owner, RuntimeCall::DataMarket(M::set_agent { dataset: id, agent }));
+			}
+		}
+		let kinds: Vec<ClaimKind> = [ClaimKind::RootHash, ClaimKind::Schema, ClaimKind::License]
+			.into_iter()
+			.filter(|&kind| {
+				!pallet_data_market::Claims::<Runtime>::contains_key(id, kind)
+					&& d.validation.get(kind) != ValidationState::Validated
+			})
+			.collect();
+		if !kinds.is_empty() {
+			let kind = kinds[g.rng.index(kinds.len())];
+			if let Some(curator) = payer(g, pool, 2 * min_stake, |a| a != &d.owner) {
+				let stake = if g.rng.chance(80) { min_stake } else { 2 * min_stake };
+				let call = M::submit_claim { dataset: id, kind, stake };
+				steps.add(6, &curator, RuntimeCall::DataMarket(call));
+			}
+		}
+	}
+
+	// Purchases.
+	for (purchase, p) in &purchases {
+		let purchase = *purchase;
+		match &p.state {
+			PurchaseState::AwaitingDelivery { until } if now <= *until => {
+				let mut sellers: Vec<&AccountId> = vec![&p.seller];
+				if let Some((_, d)) = datasets.iter().find(|(id, _)| *id == p.dataset) {
+					sellers.push(&d.owner);
+					sellers.extend(d.agent.as_ref());
+				}
+				sellers.retain(|a| in_pool(pool, a));
+				if !sellers.is_empty() {
+					let who = sellers[g.rng.index(sellers.len())].clone();
+					let call = M::deliver_key { purchase, sealed_key: vec![9; SEALED_KEY_LEN] };
+					steps.add(25, &who, RuntimeCall::DataMarket(call));
+				}
+			},
+			PurchaseState::AwaitingDelivery { .. } => {
+				if in_pool(pool, &p.buyer) {
+					steps.add(30, &p.buyer, RuntimeCall::DataMarket(M::reclaim { purchase }));
+				}
+			},
+			PurchaseState::Delivered { dispute_until, .. } if now <= *dispute_until => {
+				if affords(pool, &p.buyer, 2 * min_bond) {
+					let call = M::dispute { purchase, bond: min_bond };
+					steps.add(3, &p.buyer, RuntimeCall::DataMarket(call));
+				}
+			},
+			PurchaseState::Delivered { .. } => {
+				if let Some(anyone) = payer(g, pool, 0, |_| true) {
+					let call = M::complete_sale { purchase };
+					steps.add(30, &anyone, RuntimeCall::DataMarket(call));
+				}
+			},
+			PurchaseState::Disputed { .. } => {},
+		}
+	}
+	for (who, _) in pool {
+		let idle: Vec<u64> = pallet_data_market::Accesses::<Runtime>::iter_prefix(who)
+			.filter(|(_, access)| access.purchase.is_none())
+			.map(|(dataset, _)| dataset)
+			.collect();
+		if !idle.is_empty() {
+			let dataset = idle[g.rng.index(idle.len())];
+			steps.add(2, who, RuntimeCall::DataMarket(M::relinquish_access { dataset }));
+		}
+	}
+
+	// Claims.
+	let claims: Vec<(u64, ClaimKind, pallet_data_market::Claim<Runtime>)> =
+		pallet_data_market::Claims::<Runtime>::iter().collect();
+	for (dataset, kind, claim) in &claims {
+		let (dataset, kind) = (*dataset, *kind);
+		if claim.counter.is_some() {
+			continue;
+		}
+		if now <= claim.until {
+			let owner = datasets.iter().find(|(id, _)| *id == dataset).map(|(_, d)| &d.owner);
+			let bond = claim.stake;
+			let challenger = payer(g, pool, bond, |a| a != &claim.curator && Some(a) != owner);
+			if let Some(challenger) = challenger {
+				let call = M::counter_claim { dataset, kind, bond };
+				steps.add(3, &challenger, RuntimeCall::DataMarket(call));
+			}
+		} else if let Some(anyone) = payer(g, pool, 0, |_| true) {
+			let call = M::conclude_claim { dataset, kind };
+			steps.add(30, &anyone, RuntimeCall::DataMarket(call));
+		}
+	}
+
+	// Settled jobs that read datasets.
+	let uses: Vec<(JobId, pallet_data_market::JobUse<Runtime>)> =
+		pallet_data_market::JobUses::<Runtime>::iter().collect();
+	for (job, record) in &uses {
+		let (job, user) = (*job, &record.user);
+		if !matches!(record.state, UseState::Settled(_)) || !in_pool(pool, user) {
+			continue;
+		}
+		if g.rng.chance(75) && affords(pool, user, AIR) {
+			let l = planned_listing(g);
+			let call = M::register_derived {
+				job,
+				root_hash: l.root_hash,
+				size: l.size,
+				chunk_count: l.chunk_count,
+				license: l.license,
+				license_uri: l.license_uri,
+				price: l.price,
+				royalty: l.royalty,
+				metadata_hash: l.metadata_hash,
+			};
+			steps.add(20, user, RuntimeCall::DataMarket(call));
+		} else {
+			steps.add(20, user, RuntimeCall::DataMarket(M::release_job_record { job }));
+		}
+	}
 }
 
 /// A voucher for `channel`: signed by the channel's signer most of the time, else by a wrong key
@@ -2645,7 +3525,7 @@ fn submit(
 			actor.name
 		),
 	}
-	stats.record(meta.pallet_name, &result);
+	stats.record(meta.pallet_name, meta.function_name, &result);
 }
 
 fn generated(g: &mut Gen, guard: &mut Guard, stats: &mut Stats, verbose: bool) {
@@ -2768,7 +3648,7 @@ fn raw_extrinsic(g: &mut Gen, guard: &mut Guard, stats: &mut Stats, verbose: boo
 				println!("{line}");
 			}
 			guard.note(line);
-			stats.record(meta.pallet_name, &result);
+			stats.record(meta.pallet_name, meta.function_name, &result);
 		},
 	}
 }
@@ -3077,10 +3957,15 @@ fn run_bad_input(g: &mut Gen, guard: &mut Guard, stats: &mut Stats) {
 // Sequences
 // ------------------------------------------------------------------------------------------------
 
-/// 1..=24 blocks: mostly 1..=10, a fifth 11..=24 (past an era boundary).
-fn sequence_length(rng: &mut Rng) -> u32 {
-	if rng.chance(20) {
+/// 1..=24 blocks: mostly 1..=10, a fifth 11..=24 (past an era boundary). A focused sequence is
+/// 3..=24 blocks, three in ten 11 or more: its lifecycles need a few blocks to get anywhere, and
+/// their windows (challenge 3 blocks, dispute 5, delivery and claims 10) must be able to elapse.
+fn sequence_length(rng: &mut Rng, focus: Option<Focus>) -> u32 {
+	let long = if focus.is_some() { 30 } else { 20 };
+	if rng.chance(long) {
 		11 + rng.below(14) as u32
+	} else if focus.is_some() {
+		3 + rng.below(8) as u32
 	} else {
 		1 + rng.below(10) as u32
 	}
@@ -3097,7 +3982,17 @@ fn run_block(
 	guard.block = System::block_number() + 1;
 	guard.extrinsic = None;
 	let block = begin_block(memo.parent_hash, guard);
-	let count = rng.below(MAX_EXTRINSICS_PER_BLOCK + 1) as usize;
+	// A focused sequence now and then skips a few empty blocks: time passes (windows close, jobs
+	// settle or expire) at the cost of the checks alone.
+	if memo.idle == 0 && memo.focus.is_some() && rng.chance(IDLE_STRETCH_PERCENT) {
+		memo.idle = 2 + rng.below(4) as u32;
+	}
+	let count = if memo.idle > 0 {
+		memo.idle -= 1;
+		0
+	} else {
+		rng.below(MAX_EXTRINSICS_PER_BLOCK + 1) as usize
+	};
 	for i in 0..count {
 		guard.extrinsic = Some(i);
 		let mut g = Gen { rng: &mut *rng, world, memo: &mut *memo };
@@ -3114,6 +4009,7 @@ fn run_block(
 	}
 	guard.extrinsic = None;
 	end_block(block, memo, guard);
+	stats.count_events();
 	stats.blocks += 1;
 }
 
@@ -3129,8 +4025,9 @@ fn run_sequence(
 	let mut ext = genesis.ext();
 	ext.execute_with(|| {
 		let mut memo = Memo::new(System::block_hash(0));
+		memo.focus = draw_focus(&mut rng);
 		let era_before = active_era();
-		for _ in 0..sequence_length(&mut rng) {
+		for _ in 0..sequence_length(&mut rng, memo.focus) {
 			// A panic in the runtime carries only the runtime's message: add where it happened.
 			let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
 				run_block(&mut rng, world, &mut memo, &mut guard, stats, config.verbose)

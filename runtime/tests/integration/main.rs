@@ -7,6 +7,7 @@
 
 mod common;
 
+mod block_limits;
 mod credits;
 mod data_market;
 mod fuzz;

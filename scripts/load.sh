@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Load test (issue 9): starts a dev node (`airtime-node --dev`, one validator, fast-runtime) on a
+# temporary base path with a large transaction pool, runs `airtime-loadgen --scenario both`
+# (transfers only, then the mixed workload of transfers, compute jobs, credits redeems and
+# data purchases, on the same node: their TPS ratio is the headline figure) and then
+# `--scenario bad-input` (malformed and invalid transactions must be refused, the node must
+# keep working), prints the results and stops the node.
+#
+#   scripts/load.sh                              # 200 accounts, 1000 tx/s target, 60 s each
+#   scripts/load.sh --rate 2000 --duration 120   # more
+#   scripts/load.sh --accounts 400 -- --senders 128 --mix 60,20,10,10   # loadgen options
+#
+# Builds only when airtime-node or airtime-loadgen is missing from $CARGO_TARGET_DIR (the one
+# build of scripts/lib/common.sh). JSON results go to $LOAD_OUT (default
+# $CARGO_TARGET_DIR/load); the Markdown rows printed at the end are what the README's load table
+# holds. Exits non-zero when a bad-input expectation fails or the node dies.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+rate=1000
+duration=60
+accounts=200
+port=9955
+extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--rate) rate="$2"; shift 2 ;;
+		--duration) duration="$2"; shift 2 ;;
+		--accounts) accounts="$2"; shift 2 ;;
+		--port) port="$2"; shift 2 ;;
+		--) shift; extra=("$@"); break ;;
+		-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+		*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+
+loadgen="$CARGO_TARGET_DIR/$AIRTIME_PROFILE/airtime-loadgen"
+if [ ! -x "$AIRTIME_NODE" ] || [ ! -x "$loadgen" ]; then
+	ensure_prereqs
+	build_all
+fi
+[ -x "$loadgen" ] || die "the build did not produce $loadgen"
+
+out="${LOAD_OUT:-$CARGO_TARGET_DIR/load}"
+mkdir -p "$out"
+base="$(mktemp -d -t airtime-load-XXXXXX)"
+node_pid=""
+cleanup() {
+	if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; fi
+	wait 2>/dev/null || true
+	rm -rf "$base"
+}
+trap cleanup EXIT INT TERM
+
+for p in "$port" $((port + 1)); do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		die "port $p is taken: pass --port"
+	fi
+done
+
+# A pool that holds a minute of load (the defaults, 8192 transactions and 20 MiB, would refuse
+# most of it), connections and request sizes for the load generator, no RPC rate limit.
+log "starting airtime-node --dev (RPC ws://127.0.0.1:$port, log $base/node.log)"
+"$AIRTIME_NODE" --dev --base-path "$base/node" --rpc-port "$port" --port $((port + 1)) \
+	--no-prometheus --no-telemetry --no-mdns \
+	--pool-limit 200000 --pool-kbytes 1048576 \
+	--rpc-max-connections 1000 --rpc-max-request-size 64 --rpc-max-response-size 64 \
+	--rpc-message-buffer-capacity-per-connection 4096 \
+	>"$base/node.log" 2>&1 &
+node_pid=$!
+wait_rpc "$port" 120 "$node_pid" || { tail -n 30 "$base/node.log" >&2; die "the node did not start"; }
+
+url="ws://127.0.0.1:$port"
+status=0
+cmd=("$loadgen" --url "$url" --scenario both --accounts "$accounts" --rate "$rate"
+	--duration "$duration" --json "$out/both.json" --markdown "${extra[@]}")
+log "${cmd[*]}"
+"${cmd[@]}" || status=$?
+
+bad=("$loadgen" --url "$url" --scenario bad-input --no-fund --json "$out/bad-input.json")
+log "${bad[*]}"
+"${bad[@]}" || status=$?
+
+if ! kill -0 "$node_pid" 2>/dev/null; then
+	tail -n 40 "$base/node.log" >&2
+	die "the node exited during the load test"
+fi
+if grep -qi 'panicked' "$base/node.log"; then
+	grep -iE -m 5 -A 3 'panicked' "$base/node.log" >&2
+	die "the node logged a panic"
+fi
+log "results: $out/both.json, $out/bad-input.json"
+[ "$status" = 0 ] || die "the load generator failed (status $status)"
