@@ -28,8 +28,13 @@ WARMUP="${WARMUP:-10}"
 REPEAT="${REPEAT:-100}"
 WEIGHT_PATH="${WEIGHT_PATH:-runtime/src/weights}"
 
-build_bench_node
-NODE="$AIRTIME_BENCH_NODE"
+# `benchmark machine` and `overhead` run on the node's own client and do not need the
+# `runtime-benchmarks` feature: NODE=<path> uses an existing binary (e.g. the tests' build,
+# whose runtime is `fast-runtime`: the same block and extrinsic code paths) and skips the build.
+if [ -z "${NODE:-}" ]; then
+	build_bench_node
+	NODE="$AIRTIME_BENCH_NODE"
+fi
 
 # Fresh databases (never the default base path, which a local dev chain may be using), and the
 # generated files' header.

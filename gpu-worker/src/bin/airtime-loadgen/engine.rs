@@ -122,6 +122,11 @@ pub struct Load {
 	pub duration: Duration,
 	/// At most this many transactions.
 	pub max_tx: Option<u64>,
+	/// At most this many sent and not yet in a block (0: no limit). The pool then always holds
+	/// more than a block's worth, so blocks stay full, but the backlog (and so the inclusion
+	/// latency and the wait between a lifecycle's steps) stays a few blocks long instead of
+	/// growing for as long as the target rate is above what the chain includes.
+	pub max_pending: u64,
 	/// Concurrent senders.
 	pub senders: usize,
 	/// The mixed workload (`None`: transfers only).
@@ -214,6 +219,16 @@ async fn pace(ctx: Arc<Ctx>, deadline: Instant) {
 		let due = (rate * now.saturating_duration_since(start).as_secs_f64()) as u64;
 		let fresh = due.saturating_sub(issued);
 		issued = due;
+		if ctx.load.max_pending > 0 {
+			let pending = {
+				let l = ctx.ledger.lock();
+				(l.sent.len() as u64).saturating_sub(l.included_count)
+			};
+			// Over the limit the tokens of this tick are dropped, not saved up.
+			if pending >= ctx.load.max_pending {
+				continue;
+			}
+		}
 		let room = burst.saturating_sub(ctx.permits.available_permits());
 		let add = usize::try_from(fresh).unwrap_or(usize::MAX).min(room);
 		if add > 0 {

@@ -95,6 +95,10 @@ struct Cli {
 	/// At most this many transactions per scenario.
 	#[arg(long)]
 	max_tx: Option<u64>,
+	/// At most this many transactions sent and not yet in a block (0: no limit): keeps the
+	/// pool a few blocks deep, so blocks stay full while lifecycles move on.
+	#[arg(long, default_value_t = 6000)]
+	max_pending: u64,
 	/// Blocks holding our extrinsics left out at the start of the measurement window.
 	#[arg(long, default_value_t = 2)]
 	warmup_blocks: usize,
@@ -254,6 +258,7 @@ async fn scenario(
 		rate: cli.rate,
 		duration: Duration::from_secs(cli.duration),
 		max_tx: cli.max_tx,
+		max_pending: cli.max_pending,
 		senders: cli.senders,
 		mix: mix.clone(),
 		weights: cli.mix,

@@ -80,6 +80,8 @@ pub struct LedgerState {
 	pub recording: bool,
 	/// Nonces read again after a stall.
 	pub resyncs: u64,
+	/// How many of `sent` have been seen in a block (the pacer's back-pressure reads it).
+	pub included_count: u64,
 }
 
 fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K) {
@@ -328,6 +330,7 @@ async fn on_best(
 			stat.ours = stat.ours.saturating_add(1);
 			if tx.included.is_none() {
 				tx.included = Some((seen, number));
+				l.included_count = l.included_count.saturating_add(1);
 			}
 			if tx.ok.is_none() {
 				match outcomes.get(index) {
@@ -372,6 +375,7 @@ async fn on_finalized(ledger: &Ledger, block: Block<PolkadotConfig>) -> Result<(
 			if tx.included.is_none() {
 				// Never seen in a best block (the best stream skipped it).
 				tx.included = Some((seen, number));
+				l.included_count = l.included_count.saturating_add(1);
 			}
 			unknown |= tx.ok.is_none();
 		}
