@@ -49,6 +49,18 @@ pub mod service;
 pub mod signer;
 pub mod store;
 
+/// Logs to stderr through `tracing`, filtered by `RUST_LOG` (default `info`): the worker's and
+/// the load generator's binaries start with it.
+pub fn init_tracing() {
+	tracing_subscriber::fmt()
+		.with_env_filter(
+			tracing_subscriber::EnvFilter::try_from_default_env()
+				.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+		)
+		.with_writer(std::io::stderr)
+		.init();
+}
+
 pub use airtime_primitives::{AccountId, Balance, BlockNumber, AIR, TOKEN_DECIMALS, TOKEN_SYMBOL};
 
 /// Renders a planck amount as a human AIR string with all 12 decimals, e.g. `1.500000000000 AIR`.

@@ -243,13 +243,7 @@ fn input(seed: u64, call: u64, len: usize) -> Vec<i8> {
 
 #[tokio::main]
 async fn main() -> MainResult {
-	tracing_subscriber::fmt()
-		.with_env_filter(
-			tracing_subscriber::EnvFilter::try_from_default_env()
-				.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-		)
-		.with_writer(std::io::stderr)
-		.init();
+	airtime_worker::init_tracing();
 	let cli = Cli::parse();
 	let config = cli.config.as_deref();
 	match cli.command {

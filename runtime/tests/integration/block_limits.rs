@@ -38,7 +38,7 @@
 	clippy::indexing_slicing
 )]
 
-use crate::common::{advance, aura_digest, new_ext, signed, FIRST_SLOT};
+use crate::common::{advance, apply_transactional, aura_digest, new_ext, signed, FIRST_SLOT};
 use airtime_primitives::{
 	compute::JobId,
 	credits::{SignedVoucher, Voucher},
@@ -126,19 +126,6 @@ fn dev_pairs() -> Vec<sr25519::Pair> {
 fn sign_next(call: RuntimeCall, pair: &sr25519::Pair) -> UncheckedExtrinsic {
 	let who = AccountId::from(pair.public());
 	signed(call, pair, System::account_nonce(&who), 0)
-}
-
-/// Applies `xt` as a block author does: in a storage transaction, rolled back when refused (the
-/// nonce `CheckNonce` already raised, the encoded extrinsic `frame_executive` already noted).
-fn apply_transactional(xt: UncheckedExtrinsic) -> ApplyExtrinsicResult {
-	sp_io::storage::start_transaction();
-	let result = Executive::apply_extrinsic(xt);
-	if result.is_ok() {
-		sp_io::storage::commit_transaction();
-	} else {
-		sp_io::storage::rollback_transaction();
-	}
-	result
 }
 
 /// Initializes the next block and applies its timestamp inherent; returns the inherent.

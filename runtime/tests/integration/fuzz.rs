@@ -80,7 +80,7 @@
 
 use std::{collections::BTreeMap, fmt, time::Instant};
 
-use crate::common::{aura_digest, FIRST_SLOT};
+use crate::common::{apply_transactional, aura_digest, sign_payload, FIRST_SLOT};
 use airtime_primitives::{
 	compute::{attestation_commitment, vote_commitment},
 	credits::{SignedVoucher, Voucher},
@@ -843,18 +843,6 @@ fn begin_block(parent_hash: H256, guard: &Guard) -> OpenBlock {
 	OpenBlock { number, issuance_before }
 }
 
-/// Applies `xt` as a block author does: in a storage transaction, rolled back when it is refused.
-fn apply_transactional(xt: UncheckedExtrinsic) -> ApplyExtrinsicResult {
-	sp_io::storage::start_transaction();
-	let result = Executive::apply_extrinsic(xt);
-	if result.is_ok() {
-		sp_io::storage::commit_transaction();
-	} else {
-		sp_io::storage::rollback_transaction();
-	}
-	result
-}
-
 /// Validates `xt` as the transaction pool does (against the current state), leaving no trace.
 fn validate_at_pool(xt: UncheckedExtrinsic) -> TransactionValidity {
 	sp_io::storage::start_transaction();
@@ -1051,11 +1039,9 @@ fn sign_with(
 	era: Era,
 ) -> UncheckedExtrinsic {
 	let tx_ext = airtime_runtime::tx_extension(nonce, era, tip);
-	let payload = SignedPayload::new(call.clone(), tx_ext.clone())
+	let payload = SignedPayload::new(call, tx_ext)
 		.expect("the extensions' implicit data (genesis and birth block hashes) is in state");
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-	let who: AccountId = signer.public().into();
-	UncheckedExtrinsic::new_signed(call, who.into(), signature.into(), tx_ext)
+	sign_payload(payload, signer, signer.public().into())
 }
 
 /// The encoding of a signed, immortal extrinsic from `signer` whose call is the raw bytes
@@ -3796,15 +3782,9 @@ fn bad_input(case: BadInput, g: &mut Gen, ctx: &dyn fmt::Display) -> Option<Stri
 				0,
 			);
 			let call = remark_call(b"forged".to_vec());
-			let payload = SignedPayload::new(call.clone(), tx_ext.clone())
+			let payload = SignedPayload::new(call, tx_ext)
 				.expect("the extensions' implicit data is in state");
-			let signature = payload.using_encoded(|bytes| forger.pair.sign(bytes));
-			let xt = UncheckedExtrinsic::new_signed(
-				call,
-				victim.account.clone().into(),
-				signature.into(),
-				tx_ext,
-			);
+			let xt = sign_payload(payload, &forger.pair, victim.account.clone());
 			Some(expect_refused(case, xt, Some(BadProof), BadProof, ctx))
 		},
 		BadInput::StaleNonce => {
@@ -3887,14 +3867,8 @@ fn bad_input(case: BadInput, g: &mut Gen, ctx: &dyn fmt::Display) -> Option<Stri
 			} else {
 				implicit.3 = H256::repeat_byte(0x42);
 			}
-			let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
-			let signature = payload.using_encoded(|bytes| actor.pair.sign(bytes));
-			let xt = UncheckedExtrinsic::new_signed(
-				call,
-				actor.account.clone().into(),
-				signature.into(),
-				tx_ext,
-			);
+			let payload = SignedPayload::from_raw(call, tx_ext, implicit);
+			let xt = sign_payload(payload, &actor.pair, actor.account.clone());
 			Some(expect_refused(case, xt, Some(BadProof), BadProof, ctx))
 		},
 		BadInput::OversizeBoundedArgument => {

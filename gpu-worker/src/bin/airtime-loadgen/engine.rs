@@ -367,7 +367,7 @@ async fn transfer(ctx: &Ctx, rng: &mut StdRng) -> Result<(), LoadError> {
 	}
 	let (from, guard) = ctx.lock_any().await?;
 	let to = from.wrapping_add(rng.gen_range(1..n)).checked_rem(n).unwrap_or(0);
-	let dest = ctx.accounts.get(to)?.id.clone();
+	let dest = ctx.accounts.get(to)?.id;
 	let call = airtime::transactions()
 		.balances()
 		.transfer_keep_alive(MultiAddress::Id(dest), TRANSFER_AMOUNT)

@@ -149,13 +149,7 @@ struct Output<'a> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-	tracing_subscriber::fmt()
-		.with_env_filter(
-			tracing_subscriber::EnvFilter::try_from_default_env()
-				.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-		)
-		.with_writer(std::io::stderr)
-		.init();
+	airtime_worker::init_tracing();
 	let cli = Cli::parse();
 	match run(&cli).await {
 		Ok(true) => ExitCode::SUCCESS,

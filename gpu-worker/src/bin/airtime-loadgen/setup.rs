@@ -178,10 +178,7 @@ pub async fn fund(
 		.enumerate()
 		.map(|(i, a)| {
 			let provider = layout.is_some_and(|l| l.providers.contains(&i));
-			(
-				a.id.clone(),
-				if provider { per_account.saturating_add(PROVIDER_EXTRA) } else { per_account },
-			)
+			(a.id, if provider { per_account.saturating_add(PROVIDER_EXTRA) } else { per_account })
 		})
 		.collect();
 	let total = targets.iter().fold(0u128, |sum, (_, v)| sum.saturating_add(*v));
@@ -206,7 +203,7 @@ pub async fn fund(
 			.iter()
 			.map(|(id, value)| {
 				RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
-					dest: subxt::utils::MultiAddress::Id(id.clone()),
+					dest: subxt::utils::MultiAddress::Id(*id),
 					value: *value,
 				})
 			})

@@ -84,6 +84,26 @@ pub struct LedgerState {
 	pub included_count: u64,
 }
 
+/// Notes a transaction's dispatch outcome (`None`: ok, `Some(reason)`: failed) the first time
+/// its block's events show it.
+fn record_outcome(
+	tx: &mut SentTx,
+	outcome: Option<&Option<String>>,
+	failures: &mut BTreeMap<String, u64>,
+) {
+	if tx.ok.is_some() {
+		return;
+	}
+	match outcome {
+		Some(None) => tx.ok = Some(true),
+		Some(Some(reason)) => {
+			tx.ok = Some(false);
+			bump(failures, format!("{}: {reason}", tx.kind.label()));
+		},
+		None => {},
+	}
+}
+
 fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K) {
 	let n = map.entry(key).or_default();
 	*n = n.saturating_add(1);
@@ -332,16 +352,7 @@ async fn on_best(
 				tx.included = Some((seen, number));
 				l.included_count = l.included_count.saturating_add(1);
 			}
-			if tx.ok.is_none() {
-				match outcomes.get(index) {
-					Some(None) => tx.ok = Some(true),
-					Some(Some(reason)) => {
-						tx.ok = Some(false);
-						bump(&mut l.failures, format!("{}: {reason}", tx.kind.label()));
-					},
-					None => {},
-				}
-			}
+			record_outcome(tx, outcomes.get(index), &mut l.failures);
 		}
 		l.blocks.insert(number, stat);
 		l.best = number;
@@ -400,16 +411,7 @@ async fn on_finalized(ledger: &Ledger, block: Block<PolkadotConfig>) -> Result<(
 	let l = &mut *guard;
 	for (index, hash) in &body.hashes {
 		let Some(tx) = l.sent.get_mut(hash) else { continue };
-		if tx.ok.is_none() {
-			match outcomes.get(index) {
-				Some(None) => tx.ok = Some(true),
-				Some(Some(reason)) => {
-					tx.ok = Some(false);
-					bump(&mut l.failures, format!("{}: {reason}", tx.kind.label()));
-				},
-				None => {},
-			}
-		}
+		record_outcome(tx, outcomes.get(index), &mut l.failures);
 	}
 	l.blocks.entry(number).or_insert(BlockStat {
 		timestamp_ms,

@@ -58,10 +58,33 @@ pub fn signed(
 	tip: Balance,
 ) -> UncheckedExtrinsic {
 	let tx_ext = airtime_runtime::tx_extension(nonce, Era::Immortal, tip);
-	let payload = SignedPayload::new(call.clone(), tx_ext.clone()).expect("valid extensions");
+	let payload = SignedPayload::new(call, tx_ext).expect("valid extensions");
+	sign_payload(payload, signer, signer.public().into())
+}
+
+/// The extrinsic of `payload` signed by `signer` and claimed to come from `who` (the two differ
+/// only when a test forges a signature).
+pub fn sign_payload(
+	payload: SignedPayload,
+	signer: &sr25519::Pair,
+	who: AccountId,
+) -> UncheckedExtrinsic {
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-	let who: AccountId = signer.public().into();
+	let (call, tx_ext, _) = payload.deconstruct();
 	UncheckedExtrinsic::new_signed(call, who.into(), signature.into(), tx_ext)
+}
+
+/// Applies `xt` as a block author does: in a storage transaction, rolled back when it is refused
+/// (so neither the nonce `CheckNonce` raised nor the length `frame_executive` noted remain).
+pub fn apply_transactional(xt: UncheckedExtrinsic) -> sp_runtime::ApplyExtrinsicResult {
+	sp_io::storage::start_transaction();
+	let result = Executive::apply_extrinsic(xt);
+	if result.is_ok() {
+		sp_io::storage::commit_transaction();
+	} else {
+		sp_io::storage::rollback_transaction();
+	}
+	result
 }
 
 /// The header digest an Aura author puts in a block of `slot`.
