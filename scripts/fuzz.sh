@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh                                 # 1,000,000 sequences over $(nproc) processes
 #   AIRTIME_FUZZ_SEQUENCES=50000 scripts/fuzz.sh    # a shorter run
 #   AIRTIME_FUZZ_SEED=0x1234 JOBS=4 scripts/fuzz.sh # another base seed, 4 processes
+#   AIRTIME_FUZZ_BIN=<target>/release/deps/integration-<hash> scripts/fuzz.sh  # no build
 #
 # Builds the fuzz test once (release, `fast-runtime` and `try-runtime`, as CI runs it), then runs
 # the test binary directly in JOBS parallel processes: process i fuzzes its share of the sequences
@@ -30,11 +31,16 @@ RECORD="docs/fuzz-runs.md"
 [[ "$JOBS" =~ ^[0-9]+$ && "$JOBS" -ge 1 ]] || die "JOBS must be a positive number: $JOBS"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed to find the test binary"
 
-log "building the fuzz test ($AIRTIME_PROFILE, features $FEATURES)"
-BIN="$(
-	cargo test --locked --profile "$AIRTIME_PROFILE" -p airtime-runtime --features "$FEATURES" \
-		--test integration --no-run --message-format=json |
-		python3 -c '
+if [ -n "${AIRTIME_FUZZ_BIN:-}" ]; then
+	# An integration test binary already built with these features (e.g. by scripts/test.sh's
+	# workspace build, whose feature set a `-p airtime-runtime` build would not reuse).
+	BIN="$AIRTIME_FUZZ_BIN"
+else
+	log "building the fuzz test ($AIRTIME_PROFILE, features $FEATURES)"
+	BIN="$(
+		cargo test --locked --profile "$AIRTIME_PROFILE" -p airtime-runtime --features "$FEATURES" \
+			--test integration --no-run --message-format=json |
+			python3 -c '
 import json, sys
 for line in sys.stdin:
     try:
@@ -45,7 +51,8 @@ for line in sys.stdin:
             and msg.get("profile", {}).get("test") and msg.get("executable")):
         print(msg["executable"])
 ' | tail -n 1
-)"
+	)"
+fi
 [ -n "$BIN" ] && [ -x "$BIN" ] || die "could not find the fuzz test binary in cargo's output"
 log "test binary: $BIN"
 
