@@ -22,7 +22,7 @@ function runLoadgen(args, timeoutMs) {
   });
 }
 
-test('the load generator: bad input is refused by name, a mixed run is included in full', { timeout: 600_000 }, async () => {
+test('the load generator: bad input is refused by name, a mixed run is included in full', { timeout: 720_000 }, async () => {
   const node = await startNode();
   const dir = mkdtempSync(join(tmpdir(), 'airtime-loadgen-'));
   try {

@@ -8,9 +8,9 @@
 //! - stays within `RuntimeBlockWeights` (the normal class's `max_total` and `max_block`, ref time
 //!   and proof size) and the normal class's `RuntimeBlockLength` (`System::block_size`, header
 //!   overhead included);
-//! - books exactly its declared weight per extrinsic (call and extensions, plus the base extrinsic
-//!   weight, plus the length as proof size; nothing reclaimed), and holds the number of them that
-//!   this weight and the length predict, ±1;
+//! - books exactly its declared ref time per extrinsic (call and extensions, plus the base
+//!   extrinsic weight; nothing reclaimed), and holds the number of them that this weight (with
+//!   the length as proof size) and the length predict, ±1;
 //! - finalizes, and imports: `Executive::execute_block` on a fresh copy of the pre-state accepts
 //!   it (state root, extrinsics root, digest).
 //!

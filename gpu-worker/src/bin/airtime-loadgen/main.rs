@@ -245,6 +245,10 @@ async fn scenario(
 	accounts.forget_nonces().await;
 	chain.refresh_anchor().await?;
 	let ledger = Ledger::default();
+	// The finalized height before any sample: a best block that reaches the tracker before the
+	// first finalized one must not count as lagging behind block 0.
+	let finalized = u32::try_from(chain.finalized_number().await?).unwrap_or(u32::MAX);
+	ledger.lock().finalized = finalized;
 	let tracker = Tracker::spawn(chain.clone(), ledger.clone(), mix.clone()).await?;
 	ledger.lock().recording = true;
 	tracing::info!(scenario = name, rate = cli.rate, seconds = cli.duration, "sending");

@@ -356,7 +356,7 @@ async fn on_best(
 		}
 		l.blocks.insert(number, stat);
 		l.best = number;
-		if l.recording {
+		if l.recording && l.finalized > 0 {
 			let lag = number.saturating_sub(l.finalized);
 			l.lag.push(lag);
 		}
