@@ -63,8 +63,8 @@ pub const JOB_BUDGET: u128 = 2_000_000;
 pub const DATASET_PRICE: u128 = 1_000_000_000;
 /// A service's price per call (each redeem adds one call).
 pub const SERVICE_PRICE: u128 = 1_000_000;
-/// Length of a key sealed for a buyer (`airtime_primitives::data::SEALED_KEY_LEN`).
-pub const SEALED_KEY_LEN: usize = 32 + 24 + 32 + 16;
+/// Length of a key sealed for a buyer: the data market's own constant.
+pub use airtime_primitives::data::SEALED_KEY_LEN;
 /// A submission that has not shown up as `JobSubmitted` within this stops counting as open.
 const RESERVATION_TTL: Duration = Duration::from_secs(60);
 
