@@ -7,16 +7,16 @@
 # - `benchmark machine`: CPU (BLAKE2 hashing, sr25519 verification), memory and disk throughput
 #   against `SUBSTRATE_REFERENCE_HARDWARE`. Prints a table, writes nothing; needs no runtime.
 # - `benchmark overhead`: builds and executes blocks of remarks on a fresh `dev` chain through the
-#   node's own client and writes `block_weights.rs` and `extrinsic_weights.rs` to $WEIGHT_PATH.
-#   The runtime does not read them yet: it takes both weights from
-#   `frame_support::weights::constants` (polkadot-sdk's reference machine) through
-#   `BlockWeights::with_sensible_defaults` in runtime/src/configs/system.rs.
+#   node's own client and writes `block_weights.rs` and `extrinsic_weights.rs` to $WEIGHT_PATH
+#   (default runtime/src/weights, where the runtime reads them: `BlockExecutionWeight` and
+#   `ExtrinsicBaseWeight` in runtime/src/configs/system.rs). Run it on the machine that ran
+#   scripts/bench.sh, with nothing else running.
 #
 # Builds the same node as scripts/bench.sh (`runtime-benchmarks`, the production runtime without
 # `fast-runtime`; its runtime imports the benchmarking host functions, which node/src/service.rs
 # registers under that feature). Results are this machine's: run it on the validators' hardware.
 #
-#   scripts/bench-overhead.sh                     # machine, then overhead into <target>/overhead-weights
+#   scripts/bench-overhead.sh                     # machine, then overhead into runtime/src/weights
 #   WARMUP=20 REPEAT=500 scripts/bench-overhead.sh
 #   MACHINE=0 scripts/bench-overhead.sh           # overhead only
 #   MACHINE_STRICT=1 scripts/bench-overhead.sh    # fail when below the reference hardware
@@ -26,8 +26,7 @@ cd "$REPO_ROOT"
 
 WARMUP="${WARMUP:-10}"
 REPEAT="${REPEAT:-100}"
-# Not under runtime/src: no module includes the generated files yet (see the README).
-WEIGHT_PATH="${WEIGHT_PATH:-$CARGO_TARGET_DIR/overhead-weights}"
+WEIGHT_PATH="${WEIGHT_PATH:-runtime/src/weights}"
 
 # `benchmark machine` and `overhead` run on the node's own client and do not need the
 # `runtime-benchmarks` feature: NODE=<path> uses an existing binary (e.g. the tests' build,

@@ -47,6 +47,8 @@ node_pid=""
 cleanup() {
 	if [ -n "$node_pid" ]; then kill "$node_pid" 2>/dev/null || true; fi
 	wait 2>/dev/null || true
+	# The node's log stays with the results (block authoring times, empty blocks, pool limits).
+	cp "$base/node.log" "$out/node.log" 2>/dev/null || true
 	rm -rf "$base"
 }
 trap cleanup EXIT

@@ -45,6 +45,7 @@ test('the load generator: bad input is refused by name, a mixed run is included 
     assert.equal(run.scenario, 'mixed');
     assert.ok(run.sent > 0);
     assert.equal(run.rejected, 0, `refused at submission: ${JSON.stringify(run.rejected_by_reason)}`);
+    assert.deepEqual(run.transport_errors, {}, 'no submission was lost on the way to the node');
     assert.equal(run.included, run.accepted, 'every accepted transaction reached a block');
     assert.equal(run.finalized, run.included, 'and a finalized one');
     assert.equal(run.dispatch_failed, 0, `dispatch failures: ${JSON.stringify(run.dispatch_failures)}`);

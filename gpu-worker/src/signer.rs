@@ -217,16 +217,16 @@ impl SignerHandle {
 	}
 }
 
-/// sp-core's sr25519 pair as a subxt signer.
-struct PairSigner(sr25519::Pair);
+/// sp-core's sr25519 pair, owned or borrowed, as a subxt signer.
+pub struct PairSigner<P>(pub P);
 
-impl Signer<PolkadotConfig> for PairSigner {
+impl<P: core::borrow::Borrow<sr25519::Pair>> Signer<PolkadotConfig> for PairSigner<P> {
 	fn account_id(&self) -> subxt::utils::AccountId32 {
-		subxt::utils::AccountId32(self.0.public().0)
+		subxt::utils::AccountId32(self.0.borrow().public().0)
 	}
 
 	fn sign(&self, payload: &[u8]) -> subxt::utils::MultiSignature {
-		subxt::utils::MultiSignature::Sr25519(self.0.sign(payload).0)
+		subxt::utils::MultiSignature::Sr25519(self.0.borrow().sign(payload).0)
 	}
 }
 
@@ -313,7 +313,7 @@ type Progress = subxt::transactions::TransactionProgress<
 
 async fn submit<P: Payload>(
 	client: &Client,
-	signer: &PairSigner,
+	signer: &PairSigner<sr25519::Pair>,
 	nonce: u64,
 	call: &P,
 ) -> Result<Progress, ChainError> {
@@ -331,7 +331,7 @@ async fn submit<P: Payload>(
 
 async fn submit_compute(
 	client: &Client,
-	signer: &PairSigner,
+	signer: &PairSigner<sr25519::Pair>,
 	nonce: u64,
 	op: &Op,
 ) -> Result<Progress, ChainError> {

@@ -98,6 +98,31 @@ pub struct SignedVoucher<Balance, Signature> {
 	pub signature: Signature,
 }
 
+/// How costly a signature is to check, so the calls that check one are weighed by its scheme.
+pub trait SignatureCost {
+	/// Whether checking it recovers the public key from the signature (ECDSA), the costliest
+	/// check; sr25519 and ed25519 verify against a known key.
+	fn recovers_key(&self) -> bool;
+}
+
+/// ECDSA, under either address derivation (`Ecdsa`: blake2, `Eth`: keccak), recovers the key.
+impl SignatureCost for sp_runtime::MultiSignature {
+	fn recovers_key(&self) -> bool {
+		match self {
+			Self::Ed25519(_) | Self::Sr25519(_) => false,
+			Self::Ecdsa(_) | Self::Eth(_) => true,
+		}
+	}
+}
+
+/// Test signatures (signer id and the signed bytes) are compared, never recovered.
+#[cfg(feature = "std")]
+impl SignatureCost for sp_runtime::testing::TestSignature {
+	fn recovers_key(&self) -> bool {
+		false
+	}
+}
+
 /// Sign a voucher with an sr25519 key (clients, the worker's tests).
 #[cfg(feature = "std")]
 pub fn sign_sr25519<Balance: Encode>(
@@ -276,5 +301,21 @@ mod tests {
 	fn the_payload_is_tagged() {
 		let payload = voucher(5).signing_payload();
 		assert!(payload.starts_with(VOUCHER_TAG));
+	}
+
+	#[test]
+	fn only_ecdsa_signatures_recover_the_key() {
+		use sp_core::{ecdsa, ed25519};
+		let recovering = [
+			MultiSignature::Ecdsa(ecdsa::Signature::from_raw([0u8; 65])),
+			MultiSignature::Eth(ecdsa::KeccakSignature::from_raw([0u8; 65])),
+		];
+		let verifying = [
+			MultiSignature::Sr25519(sr25519::Signature::from_raw([0u8; 64])),
+			MultiSignature::Ed25519(ed25519::Signature::from_raw([0u8; 64])),
+		];
+		assert!(recovering.iter().all(SignatureCost::recovers_key));
+		assert!(!verifying.iter().any(SignatureCost::recovers_key));
+		assert!(!sp_runtime::testing::TestSignature(1, vec![]).recovers_key());
 	}
 }

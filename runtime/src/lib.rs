@@ -147,6 +147,12 @@ pub const fn deposit(items: u32, bytes: u32) -> Balance {
 		.saturating_add((bytes as Balance).saturating_mul(DEPOSIT_PER_BYTE))
 }
 
+/// A record's storage size in bytes (from its `MaxEncodedLen` and its keys) as the `u32`
+/// [`deposit`] takes; saturates, though no bounded record comes near 4 GiB.
+pub fn storage_bytes(bytes: usize) -> u32 {
+	u32::try_from(bytes).unwrap_or(u32::MAX)
+}
+
 /// Storage deposit per storage item: 0.1 AIR.
 pub const DEPOSIT_PER_ITEM: Balance = 100 * MILLI_AIR;
 /// Storage deposit per byte of storage: 1 milli-AIR.

@@ -40,8 +40,8 @@ use sp_runtime::{
 };
 
 const SEED: u32 = 0;
-/// Mirrors `USER_PROBE` in `functions.rs`: the queues a user-submitted deadline may probe.
-const USER_PROBE: u32 = 16;
+/// The queues a user-submitted deadline may probe.
+use crate::functions::USER_PROBE;
 /// How many job ids are tried to find a verifier draw that fills the quorum.
 const ID_SEARCH: u64 = 256;
 /// The units every job allows and every provider accepts; slots reveal this usage (the largest
@@ -549,16 +549,16 @@ mod benchmarks {
 
 	// ------------------------------------------------------------------------ jobs
 
-	/// The largest spec, and the queues of the wanted block and the 14 after it are full: the
-	/// job lands in the last block the user probe reaches (`USER_PROBE` probes).
+	/// The largest spec, and the queues of the wanted block and the `p - 1` after it are full:
+	/// the job lands in the `p`-th queue it reads (`USER_PROBE` at most, the worst case).
 	#[benchmark]
-	fn submit_job() {
+	fn submit_job(p: Linear<1, USER_PROBE>) {
 		let now = start::<T>();
 		let caller: T::AccountId = whitelisted_caller();
 		fund::<T>(&caller);
 		let deadline = T::MaxDeadline::get();
 		let target = now.saturating_add(deadline);
-		let full = USER_PROBE.saturating_sub(1);
+		let full = p.saturating_sub(1);
 		for k in 0..full {
 			crowd::<T>(target.saturating_add(k.into()), T::MaxJobsPerTimeout::get());
 		}

@@ -30,8 +30,9 @@ use sp_runtime::{
 };
 
 /// How many blocks after the wanted one a user-submitted deadline may land in when queues are
-/// full.
-const USER_PROBE: u32 = 16;
+/// full: `submit_job` reads up to this many timeout queues, is weighed for all of them and
+/// refunds the ones it did not read.
+pub(crate) const USER_PROBE: u32 = 16;
 /// How many blocks after the wanted one an internal timeout may land in.
 const INTERNAL_PROBE: u32 = 1024;
 
@@ -76,22 +77,24 @@ impl<T: Config> Pallet<T> {
 
 	/// Put `id` in the first timeout queue at or after `at` holding fewer than `limit` jobs (at
 	/// most `probe` blocks later) and record it in `job.timeout`. Full queues are only read.
+	/// Returns how many queues it read (1 when the queue at `at` had room), which weighs the
+	/// branch taken.
 	fn schedule(
 		id: JobId,
 		job: &mut Job<T>,
 		at: BlockNumberFor<T>,
 		probe: u32,
 		limit: u32,
-	) -> Result<(), Error<T>> {
+	) -> Result<u32, Error<T>> {
 		let limit = limit.min(T::MaxJobsPerTimeout::get()) as usize;
 		let mut block = at;
-		for _ in 0..probe {
+		for read in 1..=probe {
 			if Timeouts::<T>::decode_len(block).unwrap_or_default() < limit
 				&& Timeouts::<T>::mutate(block, |queue| queue.try_push(id).is_ok())
 			{
 				job.timeout = block;
 				QueuedJobs::<T>::mutate(|n| n.saturating_inc());
-				return Ok(());
+				return Ok(read);
 			}
 			block = block.saturating_add(One::one());
 		}
@@ -127,7 +130,7 @@ impl<T: Config> Pallet<T> {
 	/// Move a job (not being processed as due) to the queue at `at`.
 	fn reschedule(id: JobId, job: &mut Job<T>, at: BlockNumberFor<T>) -> Result<(), Error<T>> {
 		Self::unschedule(id, job.timeout);
-		Self::schedule(id, job, at, INTERNAL_PROBE, u32::MAX)
+		Self::schedule(id, job, at, INTERNAL_PROBE, u32::MAX).map(|_| ())
 	}
 
 	/// Schedule a job whose previous timeout was already taken off its queue, in the first queue
@@ -422,13 +425,15 @@ impl<T: Config> Pallet<T> {
 
 	// ---------------------------------------------------------------- jobs
 
+	/// Submit a job; returns how many timeout queues it probed for room (see [`Self::schedule`]),
+	/// which weighs the call.
 	pub(crate) fn do_submit_job(
 		who: T::AccountId,
 		spec: JobSpec<T>,
 		budget: BalanceOf<T>,
 		deadline: BlockNumberFor<T>,
 		redundancy: u8,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		ensure!(!budget.is_zero(), Error::<T>::ZeroAmount);
 		ensure!(spec.max_units > 0, Error::<T>::ZeroUnits);
 		ensure!(spec.output_size <= T::MaxOutputSize::get(), Error::<T>::OutputTooLarge);
@@ -459,7 +464,7 @@ impl<T: Config> Pallet<T> {
 			state: JobState::Open,
 			timeout: deadline,
 		};
-		Self::schedule(id, &mut job, deadline, USER_PROBE, Self::user_queue_limit())?;
+		let probes = Self::schedule(id, &mut job, deadline, USER_PROBE, Self::user_queue_limit())?;
 		T::Datasets::begin_use(id, &who, &job.spec.datasets)?;
 		Self::hold(HoldReason::JobEscrow, &who, budget)?;
 		Self::hold(HoldReason::StorageDeposit, &who, deposit)?;
@@ -474,7 +479,7 @@ impl<T: Config> Pallet<T> {
 			deadline,
 			redundancy,
 		});
-		Ok(())
+		Ok(probes)
 	}
 
 	pub(crate) fn do_cancel_job(who: T::AccountId, id: JobId) -> DispatchResult {

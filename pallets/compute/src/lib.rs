@@ -748,8 +748,11 @@ pub mod pallet {
 		///   bit-exact executors.
 		///
 		/// Also holds `JobDeposit`. Emits [`Event::JobSubmitted`].
+		///
+		/// Weighed for probing `USER_PROBE` (16) full timeout queues for room; the queues it did
+		/// not read are refunded (usually all but one).
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::submit_job()
+		#[pallet::weight(T::WeightInfo::submit_job(crate::functions::USER_PROBE)
 			.saturating_add(T::Datasets::begin_use_weight(spec.datasets.len() as u32)))]
 		pub fn submit_job(
 			origin: OriginFor<T>,
@@ -757,9 +760,15 @@ pub mod pallet {
 			budget: BalanceOf<T>,
 			deadline: BlockNumberFor<T>,
 			redundancy: u8,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_submit_job(who, spec, budget, deadline, redundancy)
+			let datasets = spec.datasets.len() as u32;
+			let probes = Self::do_submit_job(who, spec, budget, deadline, redundancy)?;
+			Ok(Some(
+				T::WeightInfo::submit_job(probes)
+					.saturating_add(T::Datasets::begin_use_weight(datasets)),
+			)
+			.into())
 		}
 
 		/// Cancel a job nobody holds a slot of: the budget and deposit come back in full.

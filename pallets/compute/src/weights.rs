@@ -48,7 +48,7 @@ pub trait WeightInfo {
 	fn set_matching() -> Weight;
 	fn unregister_provider() -> Weight;
 	fn withdraw_provider() -> Weight;
-	fn submit_job() -> Weight;
+	fn submit_job(p: u32, ) -> Weight;
 	fn cancel_job() -> Weight;
 	fn top_up_job() -> Weight;
 	fn accept_job() -> Weight;
@@ -173,12 +173,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Compute::Jobs` (r:0 w:1)
 	/// Proof: `Compute::Jobs` (`max_values`: None, `max_size`: Some(2297), added: 4772, mode: `MaxEncodedLen`)
-	fn submit_job() -> Weight {
-		// Proof size: measured `1255`, estimated `49006`.
-		// Minimum execution time: 280_035_000 picoseconds.
-		Weight::from_parts(348_824_000, 49006)
-			.saturating_add(T::DbWeight::get().reads(21_u64))
+	/// The range of component `p` is `[1, 16]`.
+	fn submit_job(p: u32, ) -> Weight {
+		Weight::from_parts(198_824_000, 4006)
+			.saturating_add(Weight::from_parts(10_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(p.into()))
 	}
 	/// Storage: `Compute::Jobs` (r:1 w:1)
 	/// Proof: `Compute::Jobs` (`max_values`: None, `max_size`: Some(2297), added: 4772, mode: `MaxEncodedLen`)
@@ -497,10 +499,13 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
-	fn submit_job() -> Weight {
-		Weight::from_parts(348_824_000, 49006)
-			.saturating_add(ParityDbWeight::get().reads(21_u64))
+	fn submit_job(p: u32, ) -> Weight {
+		Weight::from_parts(198_824_000, 4006)
+			.saturating_add(Weight::from_parts(10_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(p.into()))
 	}
 	fn cancel_job() -> Weight {
 		Weight::from_parts(208_241_000, 5762)

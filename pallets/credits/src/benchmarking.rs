@@ -8,10 +8,13 @@
 //! multiples of [`unit`] (a thousand existential deposits), accounts are funded far beyond them.
 //!
 //! Channels whose vouchers a benchmark redeems are paid and signed by the account of
-//! `T::BenchmarkHelper`, whose key signs the vouchers.
+//! `T::BenchmarkHelper`, whose key signs the vouchers: with the runtime's standard scheme for
+//! `redeem` and `cooperative_close_with_voucher`, with a scheme that recovers the public key
+//! (ECDSA, the costliest check) for their `_recovering` twins. The two schemes sign as different
+//! accounts.
 //!
-//! `cooperative_close` serves two weights: `cooperative_close` (no voucher) and
-//! `cooperative_close_with_voucher`.
+//! `cooperative_close` serves three weights: `cooperative_close` (no voucher),
+//! `cooperative_close_with_voucher` and `cooperative_close_with_voucher_recovering`.
 
 // Benchmarks are not runtime dispatch code: they panic on a setup that does not go as planned.
 #![allow(
@@ -220,34 +223,101 @@ fn open<T: Config>(payer: &T::AccountId, signer: &T::AccountId) -> Opened<T> {
 	Opened { owner, service, channel, expiry }
 }
 
-/// The benchmark helper's signature of `payload`, and its account.
-fn sign<T: Config>(payload: &[u8]) -> (T::AccountId, T::Signature) {
-	<T::BenchmarkHelper as crate::BenchmarkHelper<T::AccountId, T::Signature>>::sign(payload)
+/// The benchmark helper's signature of `payload`, and its account: with a scheme that recovers
+/// the public key if `recovering`, else with the standard one.
+fn sign<T: Config>(recovering: bool, payload: &[u8]) -> (T::AccountId, T::Signature) {
+	use crate::BenchmarkHelper as Helper;
+	<T::BenchmarkHelper as Helper<T::AccountId, T::Signature>>::sign(recovering, payload)
 }
 
-/// The voucher of `total` on `channel`, signed by the benchmark helper, which must sign as
-/// `signer`.
+/// The voucher of `total` on `channel`, signed by the benchmark helper (see [`sign`]), which
+/// must sign as `signer`.
 fn voucher<T: Config>(
+	recovering: bool,
 	channel: ChannelId,
 	total: BalanceOf<T>,
 	signer: &T::AccountId,
 ) -> SignedVoucherOf<T> {
 	let channel_nonce = Channels::<T>::get(channel).map(|c| c.nonce).expect("the channel is open");
 	let voucher = Voucher { genesis: Pallet::<T>::genesis_hash(), channel, channel_nonce, total };
-	let (who, signature) = sign::<T>(&voucher.signing_payload());
-	assert_eq!(&who, signer, "the benchmark helper signs with one account");
+	let (who, signature) = sign::<T>(recovering, &voucher.signing_payload());
+	assert_eq!(&who, signer, "the benchmark helper signs with one account per scheme");
 	SignedVoucher { voucher, signature }
 }
 
-/// A channel paid and signed by the benchmark helper's account, on which a first voucher of one
-/// call's price was already redeemed (so a later voucher pays a difference).
-fn redeemed_channel<T: Config>() -> (T::AccountId, Opened<T>) {
-	let (payer, _) = sign::<T>(&[]);
+/// A channel paid and signed by the benchmark helper's account for the scheme `recovering`
+/// picks (see [`sign`]), on which a first voucher of one call's price was already redeemed (so
+/// a later voucher pays a difference).
+fn redeemed_channel<T: Config>(recovering: bool) -> (T::AccountId, Opened<T>) {
+	let (payer, _) = sign::<T>(recovering, &[]);
 	let opened = open::<T>(&payer, &payer);
-	let first = voucher::<T>(opened.channel, price::<T>(), &payer);
+	let first = voucher::<T>(recovering, opened.channel, price::<T>(), &payer);
 	Pallet::<T>::do_redeem(opened.owner.clone(), opened.channel, first)
 		.expect("the first voucher is redeemed");
 	(payer, opened)
+}
+
+/// The `redeem` benchmarks' setup: a [`redeemed_channel`] and a voucher for the whole locked
+/// amount, both signed with the scheme `recovering` picks.
+fn redeem_setup<T: Config>(recovering: bool) -> (Opened<T>, SignedVoucherOf<T>) {
+	let (payer, opened) = redeemed_channel::<T>(recovering);
+	let signed = voucher::<T>(recovering, opened.channel, amount::<T>(), &payer);
+	(opened, signed)
+}
+
+/// The `redeem` benchmarks' check: the whole locked amount is redeemed, the difference to the
+/// first voucher paid to the owner less the fee.
+fn assert_redeemed<T: Config>(opened: &Opened<T>) {
+	let total = amount::<T>();
+	let due = total.saturating_sub(price::<T>());
+	let fee = T::ProtocolFee::get().mul_floor(due);
+	assert_eq!(Channels::<T>::get(opened.channel).map(|c| c.redeemed), Some(total));
+	assert_last_event::<T>(Event::VoucherRedeemed {
+		channel: opened.channel,
+		service: opened.service,
+		total,
+		paid: due.saturating_sub(fee),
+		fee,
+	});
+}
+
+/// The `cooperative_close_with_voucher` benchmarks' setup: a [`redeemed_channel`] of a retired
+/// service and a final voucher one call below the locked amount, both signed with the scheme
+/// `recovering` picks. Returns the payer too.
+fn close_with_voucher_setup<T: Config>(
+	recovering: bool,
+) -> (T::AccountId, Opened<T>, SignedVoucherOf<T>) {
+	let (payer, opened) = redeemed_channel::<T>(recovering);
+	Pallet::<T>::do_retire_service(opened.owner.clone(), opened.service)
+		.expect("the owner retires the service");
+	let total = amount::<T>().saturating_sub(price::<T>());
+	let signed = voucher::<T>(recovering, opened.channel, total, &payer);
+	(payer, opened, signed)
+}
+
+/// The `cooperative_close_with_voucher` benchmarks' check: the final voucher is redeemed, the
+/// rest (one call) refunded to `payer`, the channel and the retired service removed.
+fn assert_closed_with_voucher<T: Config>(payer: T::AccountId, opened: Opened<T>) {
+	let total = amount::<T>().saturating_sub(price::<T>());
+	let due = total.saturating_sub(price::<T>());
+	let fee = T::ProtocolFee::get().mul_floor(due);
+	assert!(!Channels::<T>::contains_key(opened.channel));
+	assert!(!Services::<T>::contains_key(opened.service));
+	assert_has_event::<T>(Event::VoucherRedeemed {
+		channel: opened.channel,
+		service: opened.service,
+		total,
+		paid: due.saturating_sub(fee),
+		fee,
+	});
+	assert_has_event::<T>(Event::ChannelClosed {
+		channel: opened.channel,
+		payer,
+		redeemed: total,
+		refunded: price::<T>(),
+		cooperative: true,
+	});
+	assert_last_event::<T>(Event::ServiceRemoved { service: opened.service, owner: opened.owner });
 }
 
 #[benchmarks]
@@ -418,29 +488,30 @@ mod benchmarks {
 		assert_last_event::<T>(Event::ChannelExtended { channel: opened.channel, expiry });
 	}
 
-	/// A voucher for the whole locked amount after an earlier redemption: its signature is
-	/// checked against the signer (the benchmark helper's account, also the payer), the
-	/// difference paid to the owner and the fee to `OnFee`.
+	/// A voucher for the whole locked amount after an earlier redemption, signed with the
+	/// standard scheme: its signature is checked against the signer (the benchmark helper's
+	/// account, also the payer), the difference paid to the owner and the fee to `OnFee`.
 	#[benchmark]
 	fn redeem() {
 		start::<T>();
-		let (payer, opened) = redeemed_channel::<T>();
-		let total = amount::<T>();
-		let signed = voucher::<T>(opened.channel, total, &payer);
-		let due = total.saturating_sub(price::<T>());
-		let fee = T::ProtocolFee::get().mul_floor(due);
+		let (opened, signed) = redeem_setup::<T>(false);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(opened.owner.clone()), opened.channel, signed);
 
-		assert_eq!(Channels::<T>::get(opened.channel).map(|c| c.redeemed), Some(total));
-		assert_last_event::<T>(Event::VoucherRedeemed {
-			channel: opened.channel,
-			service: opened.service,
-			total,
-			paid: due.saturating_sub(fee),
-			fee,
-		});
+		assert_redeemed::<T>(&opened);
+	}
+
+	/// As `redeem`, signed with a scheme that recovers the public key (ECDSA in the runtime).
+	#[benchmark]
+	fn redeem_recovering() {
+		start::<T>();
+		let (opened, signed) = redeem_setup::<T>(true);
+
+		#[extrinsic_call]
+		redeem(RawOrigin::Signed(opened.owner.clone()), opened.channel, signed);
+
+		assert_redeemed::<T>(&opened);
 	}
 
 	#[benchmark]
@@ -484,43 +555,32 @@ mod benchmarks {
 		});
 	}
 
-	/// As `cooperative_close`, redeeming a final voucher after an earlier redemption. The final
-	/// total stays one call below the locked amount, so the payer still gets a rest back (the
-	/// heavier case: a voucher for the whole amount leaves nothing to release).
+	/// As `cooperative_close`, redeeming a final voucher signed with the standard scheme after
+	/// an earlier redemption. The final total stays one call below the locked amount, so the
+	/// payer still gets a rest back (the heavier case: a voucher for the whole amount leaves
+	/// nothing to release).
 	#[benchmark]
 	fn cooperative_close_with_voucher() {
 		start::<T>();
-		let (payer, opened) = redeemed_channel::<T>();
-		Pallet::<T>::do_retire_service(opened.owner.clone(), opened.service)
-			.expect("the owner retires the service");
-		let total = amount::<T>().saturating_sub(price::<T>());
-		let signed = voucher::<T>(opened.channel, total, &payer);
-		let due = total.saturating_sub(price::<T>());
-		let fee = T::ProtocolFee::get().mul_floor(due);
+		let (payer, opened, signed) = close_with_voucher_setup::<T>(false);
 
 		#[extrinsic_call]
 		cooperative_close(RawOrigin::Signed(opened.owner.clone()), opened.channel, Some(signed));
 
-		assert!(!Channels::<T>::contains_key(opened.channel));
-		assert!(!Services::<T>::contains_key(opened.service));
-		assert_has_event::<T>(Event::VoucherRedeemed {
-			channel: opened.channel,
-			service: opened.service,
-			total,
-			paid: due.saturating_sub(fee),
-			fee,
-		});
-		assert_has_event::<T>(Event::ChannelClosed {
-			channel: opened.channel,
-			payer,
-			redeemed: total,
-			refunded: price::<T>(),
-			cooperative: true,
-		});
-		assert_last_event::<T>(Event::ServiceRemoved {
-			service: opened.service,
-			owner: opened.owner,
-		});
+		assert_closed_with_voucher::<T>(payer, opened);
+	}
+
+	/// As `cooperative_close_with_voucher`, signed with a scheme that recovers the public key
+	/// (ECDSA in the runtime).
+	#[benchmark]
+	fn cooperative_close_with_voucher_recovering() {
+		start::<T>();
+		let (payer, opened, signed) = close_with_voucher_setup::<T>(true);
+
+		#[extrinsic_call]
+		cooperative_close(RawOrigin::Signed(opened.owner.clone()), opened.channel, Some(signed));
+
+		assert_closed_with_voucher::<T>(payer, opened);
 	}
 
 	/// At the expiry, the last channel of a retired service: the service record goes too.

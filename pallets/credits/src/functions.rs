@@ -1,7 +1,7 @@
 //! The pallet's logic: `do_*` helpers behind the thin dispatchables, the read-only views of the
 //! runtime API and the `try_state` invariants.
 
-use crate::{pallet::*, types::*, ChannelId, ServiceId, TierLevel};
+use crate::{pallet::*, types::*, ChannelId, ServiceId, SignatureCost, TierLevel, WeightInfo};
 use airtime_primitives::{
 	credits::{BudgetView, CallEligibility, ChannelView, ServiceView, TierView, Voucher},
 	holds,
@@ -249,6 +249,33 @@ impl<T: Config> Pallet<T> {
 			T::OnFee::on_unbalanced(credit);
 		}
 		Ok((paid, fee))
+	}
+
+	// ---------------------------------------------------------------- weights
+
+	/// The weight of `redeem` with `signed`: a signature that recovers the public key (ECDSA)
+	/// is charged `redeem_recovering`, the other schemes (sr25519, ed25519) `redeem`. The
+	/// scheme is part of the call's arguments, so the weight is known before dispatch.
+	pub fn redeem_weight(signed: &SignedVoucherOf<T>) -> Weight {
+		if SignatureCost::recovers_key(&signed.signature) {
+			T::WeightInfo::redeem_recovering()
+		} else {
+			T::WeightInfo::redeem()
+		}
+	}
+
+	/// The weight of `cooperative_close` with `voucher`: without one, `cooperative_close`;
+	/// with one, `cooperative_close_with_voucher` or, for a signature that recovers the public
+	/// key (ECDSA), `cooperative_close_with_voucher_recovering`, never below the branch without.
+	pub fn cooperative_close_weight(voucher: Option<&SignedVoucherOf<T>>) -> Weight {
+		let without = T::WeightInfo::cooperative_close();
+		let Some(signed) = voucher else { return without };
+		let with_voucher = if SignatureCost::recovers_key(&signed.signature) {
+			T::WeightInfo::cooperative_close_with_voucher_recovering()
+		} else {
+			T::WeightInfo::cooperative_close_with_voucher()
+		};
+		with_voucher.max(without)
 	}
 
 	// ---------------------------------------------------------------- services

@@ -76,6 +76,9 @@
 //! - A tier lock needs no storage deposit: it freezes at least the lowest tier's threshold when
 //!   made, and an unlock leaves either nothing or at least that threshold active.
 //! - Nothing happens in hooks: expiries are acted on by calls of whoever is owed money.
+//! - `redeem` and `cooperative_close` are weighed by their voucher's signature scheme
+//!   ([`SignatureCost`]), which the arguments show before dispatch: a key-recovering ECDSA
+//!   signature is charged its own, higher benchmark; sr25519 and ed25519 the standard one.
 //!
 //! ## Limitations
 //!
@@ -106,15 +109,18 @@ mod tests;
 pub mod types;
 pub mod weights;
 
-pub use airtime_primitives::credits::{ChannelId, ServiceId, TierLevel};
+pub use airtime_primitives::credits::{ChannelId, ServiceId, SignatureCost, TierLevel};
 pub use types::*;
 pub use weights::WeightInfo;
 
 /// Produces signed vouchers for benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId, Signature> {
-	/// A signer's account and its signature of `payload` (the worst-case scheme for the runtime).
-	fn sign(payload: &[u8]) -> (AccountId, Signature);
+	/// A signer's account and its signature of `payload`: with a scheme that recovers the public
+	/// key from the signature (the costliest to check, [`SignatureCost::recovers_key`]) if
+	/// `recovering`, else with the runtime's standard scheme. The two may sign as different
+	/// accounts, but each always as the same one.
+	fn sign(recovering: bool, payload: &[u8]) -> (AccountId, Signature);
 }
 
 // The pallet macros expand storage and hook code that calls `expect`; the pallet's own logic
@@ -177,8 +183,11 @@ pub mod pallet {
 		/// The overarching freeze reason.
 		type RuntimeFreezeReason: From<FreezeReason>;
 
-		/// The signature vouchers carry, checked against the channel's signer.
-		type Signature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>> + Parameter;
+		/// The signature vouchers carry, checked against the channel's signer; the calls that
+		/// check one are weighed by its scheme.
+		type Signature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>
+			+ Parameter
+			+ SignatureCost;
 
 		/// Sets the tier table.
 		type TierOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -601,8 +610,11 @@ pub mod pallet {
 		///
 		/// Origin: signed, the service's owner, before the channel's expiry. Emits
 		/// `VoucherRedeemed`.
+		///
+		/// Weight: by the voucher's signature scheme ([`Pallet::redeem_weight`]): a signature
+		/// that recovers the key (ECDSA) costs more to check than sr25519 or ed25519.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::redeem())]
+		#[pallet::weight(Pallet::<T>::redeem_weight(voucher))]
 		pub fn redeem(
 			origin: OriginFor<T>,
 			channel: ChannelId,
@@ -626,19 +638,19 @@ pub mod pallet {
 		///
 		/// Origin: signed, the service's owner. Emits `VoucherRedeemed` (with a voucher) and
 		/// `ChannelClosed`.
+		///
+		/// Weight: by whether a voucher comes and by its signature scheme
+		/// ([`Pallet::cooperative_close_weight`]), all known before dispatch.
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::cooperative_close_with_voucher()
-			.max(T::WeightInfo::cooperative_close()))]
+		#[pallet::weight(Pallet::<T>::cooperative_close_weight(voucher.as_ref()))]
 		pub fn cooperative_close(
 			origin: OriginFor<T>,
 			channel: ChannelId,
 			voucher: Option<SignedVoucherOf<T>>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let redeemed = voucher.is_some();
 			Self::do_cooperative_close(who, channel, voucher)?;
-			// The branch without a voucher skips the signature check: refund the difference.
-			Ok(if redeemed { None } else { Some(T::WeightInfo::cooperative_close()) }.into())
+			Ok(().into())
 		}
 
 		/// Close an expired channel: the rest and the deposit go back to the payer.

@@ -103,12 +103,13 @@ impl pallet_credits::Config for Test {
 	type BenchmarkHelper = TestSigner;
 }
 
-/// Signs benchmark vouchers with a `TestSignature` of account 77.
+/// Signs benchmark vouchers with a `TestSignature` of account 77, the mock's only scheme (it
+/// recovers no key), whether `recovering` or not.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct TestSigner;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId, TestSignature> for TestSigner {
-	fn sign(payload: &[u8]) -> (AccountId, TestSignature) {
+	fn sign(_recovering: bool, payload: &[u8]) -> (AccountId, TestSignature) {
 		(77, TestSignature(77, payload.to_vec()))
 	}
 }

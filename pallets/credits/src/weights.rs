@@ -48,9 +48,11 @@ pub trait WeightInfo {
 	fn top_up() -> Weight;
 	fn extend_channel() -> Weight;
 	fn redeem() -> Weight;
+	fn redeem_recovering() -> Weight;
 	fn request_close() -> Weight;
 	fn cooperative_close() -> Weight;
 	fn cooperative_close_with_voucher() -> Weight;
+	fn cooperative_close_with_voucher_recovering() -> Weight;
 	fn close() -> Weight;
 	fn set_budget() -> Weight;
 	fn clear_budget() -> Weight;
@@ -213,6 +215,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Credits::Channels` (r:1 w:1)
 	/// Proof: `Credits::Channels` (`max_values`: None, `max_size`: Some(161), added: 2636, mode: `MaxEncodedLen`)
+	/// Storage: `Credits::Services` (r:1 w:0)
+	/// Proof: `Credits::Services` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Parameters::Parameters` (r:1 w:0)
+	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn redeem_recovering() -> Weight {
+		// Proof size: measured `1567`, estimated `8799`.
+		// Minimum execution time: 301_967_000 picoseconds.
+		Weight::from_parts(375_334_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Credits::Channels` (r:1 w:1)
+	/// Proof: `Credits::Channels` (`max_values`: None, `max_size`: Some(161), added: 2636, mode: `MaxEncodedLen`)
 	fn request_close() -> Weight {
 		// Proof size: measured `414`, estimated `3626`.
 		// Minimum execution time: 35_948_000 picoseconds.
@@ -256,6 +277,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Credits::PayerChannels` (r:0 w:1)
 	/// Proof: `Credits::PayerChannels` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn cooperative_close_with_voucher() -> Weight {
+		// Proof size: measured `1607`, estimated `8799`.
+		// Minimum execution time: 490_430_000 picoseconds.
+		Weight::from_parts(603_321_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
+	/// Storage: `Credits::Channels` (r:1 w:1)
+	/// Proof: `Credits::Channels` (`max_values`: None, `max_size`: Some(161), added: 2636, mode: `MaxEncodedLen`)
+	/// Storage: `Credits::Services` (r:1 w:1)
+	/// Proof: `Credits::Services` (`max_values`: None, `max_size`: Some(150), added: 2625, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Parameters::Parameters` (r:1 w:0)
+	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(265), added: 2740, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Credits::ServiceChannels` (r:0 w:1)
+	/// Proof: `Credits::ServiceChannels` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Credits::PayerChannels` (r:0 w:1)
+	/// Proof: `Credits::PayerChannels` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	fn cooperative_close_with_voucher_recovering() -> Weight {
 		// Proof size: measured `1607`, estimated `8799`.
 		// Minimum execution time: 490_430_000 picoseconds.
 		Weight::from_parts(603_321_000, 8799)
@@ -422,6 +466,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
+	fn redeem_recovering() -> Weight {
+		Weight::from_parts(375_334_000, 8799)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
 	fn request_close() -> Weight {
 		Weight::from_parts(45_415_000, 3626)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
@@ -433,6 +482,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn cooperative_close_with_voucher() -> Weight {
+		Weight::from_parts(603_321_000, 8799)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
+	}
+	fn cooperative_close_with_voucher_recovering() -> Weight {
 		Weight::from_parts(603_321_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))

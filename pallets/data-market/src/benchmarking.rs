@@ -235,8 +235,8 @@ fn bought<T: Config>(buyer: &T::AccountId) -> Sale<T> {
 }
 
 /// A sealed key of the largest length.
-fn sealed_key<T: Config>() -> Vec<u8> {
-	vec![0x5a; T::MaxSealedKeyLen::get() as usize]
+fn sealed_key<T: Config>() -> SealedKeyOf<T> {
+	BoundedVec::truncate_from(vec![0x5a; T::MaxSealedKeyLen::get() as usize])
 }
 
 /// As [`bought`], and the seller delivered the key (at the current block).
@@ -430,7 +430,7 @@ mod benchmarks {
 			purchase: sale.purchase,
 			dataset: sale.dataset,
 			buyer,
-			sealed_key: BoundedVec::truncate_from(key),
+			sealed_key: key,
 			dispute_until: now.saturating_add(T::DisputePeriod::get()),
 		});
 	}

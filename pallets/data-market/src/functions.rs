@@ -341,7 +341,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_deliver_key(
 		who: T::AccountId,
 		id: PurchaseId,
-		sealed_key: Vec<u8>,
+		sealed_key: SealedKeyOf<T>,
 	) -> DispatchResult {
 		let mut p = Self::purchase(id)?;
 		let d = Self::dataset(p.dataset)?;
@@ -353,9 +353,8 @@ impl<T: Config> Pallet<T> {
 			return Err(Error::<T>::AlreadyDelivered.into());
 		};
 		ensure!(Self::now() <= until, Error::<T>::DeliveryPeriodOver);
+		// The length bound (`MaxSealedKeyLen`) is in the type: a longer key does not decode.
 		ensure!(!sealed_key.is_empty(), Error::<T>::EmptySealedKey);
-		let sealed_key: SealedKeyOf<T> =
-			sealed_key.try_into().map_err(|_| Error::<T>::SealedKeyTooLong)?;
 		T::Currency::transfer_on_hold(
 			&HoldReason::PurchaseEscrow.into(),
 			&p.buyer,

@@ -25,8 +25,9 @@
 //!    raised in the same block.
 //! 2. *Delivery.* Within `DeliveryPeriod` blocks the owner or its agent calls
 //!    `deliver_key(purchase, sealed_key)` with the dataset key sealed to the buyer's key (at most
-//!    `MaxSealedKeyLen` bytes). The escrowed price moves to the seller, where it stays on hold
-//!    during the dispute window; the buyer has access from this block.
+//!    `MaxSealedKeyLen` bytes, bounded in the call's type: a longer key does not decode). The
+//!    escrowed price moves to the seller, where it stays on hold during the dispute window; the
+//!    buyer has access from this block.
 //! 3. *No delivery.* After `DeliveryPeriod` the buyer `reclaim`s the escrow and deposit, and the
 //!    seller's record counts a missed delivery.
 //! 4. *Dispute.* Within `DisputePeriod` blocks of delivery a buyer whose key does not open the
@@ -451,7 +452,9 @@ pub mod pallet {
 		NotDelivered,
 		/// The sealed key is empty.
 		EmptySealedKey,
-		/// The sealed key is longer than `MaxSealedKeyLen`.
+		/// The sealed key is longer than `MaxSealedKeyLen`. No longer returned: `deliver_key`
+		/// takes a bounded key, which does not decode past `MaxSealedKeyLen` bytes. Kept so that
+		/// the indexes of the errors after it do not change.
 		SealedKeyTooLong,
 		/// The delivery period is over; the buyer may reclaim.
 		DeliveryPeriodOver,
@@ -671,7 +674,8 @@ pub mod pallet {
 		///
 		/// - `origin`: signed; the dataset's owner or agent.
 		/// - `purchase`: awaiting delivery, within `DeliveryPeriod`.
-		/// - `sealed_key`: non-empty, at most `MaxSealedKeyLen` bytes.
+		/// - `sealed_key`: non-empty, at most `MaxSealedKeyLen` bytes (bounded in the type, so a
+		///   longer key does not decode and the transaction is invalid).
 		///
 		/// Emits [`Event::KeyDelivered`].
 		#[pallet::call_index(8)]
@@ -679,7 +683,7 @@ pub mod pallet {
 		pub fn deliver_key(
 			origin: OriginFor<T>,
 			purchase: PurchaseId,
-			sealed_key: alloc::vec::Vec<u8>,
+			sealed_key: SealedKeyOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_deliver_key(who, purchase, sealed_key)

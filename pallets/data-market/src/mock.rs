@@ -269,9 +269,14 @@ pub fn sealed() -> Vec<u8> {
 	vec![7u8; airtime_primitives::data::SEALED_KEY_LEN]
 }
 
+/// [`sealed`] as the bounded type `deliver_key` takes.
+pub fn sealed_key() -> SealedKeyOf<Test> {
+	BoundedVec::truncate_from(sealed())
+}
+
 /// `seller` delivers `purchase`.
 pub fn deliver(seller: AccountId, purchase: PurchaseId) {
-	assert_ok!(DataMarket::deliver_key(RuntimeOrigin::signed(seller), purchase, sealed()));
+	assert_ok!(DataMarket::deliver_key(RuntimeOrigin::signed(seller), purchase, sealed_key()));
 }
 
 /// `curator` claims `kind` of `dataset` with the minimum stake.

@@ -2,17 +2,20 @@
 //!
 //! Fee rate and split, minimum stake, collateral per slot and bond, periods and slash rates are
 //! governed parameters (`configs/parameters.rs`, changed by a `ComputeAdmin` referendum); limits
-//! and storage deposits are fixed here.
+//! are fixed here, and the storage deposits are derived from the records' worst-case encoded
+//! size (`MaxEncodedLen`), so a record that grows raises its deposit.
 //!
 //! Protocol fees go 40 % to the treasury account, 40 % to the staking reward pot and 20 % are
 //! burnt; what slashes take beyond the winners' share goes to the treasury. Both accounts are
 //! endowed with the existential deposit at genesis so that small credits are never dropped.
 
+use codec::MaxEncodedLen;
 use frame_support::{
 	parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU32, ConstU64},
-	PalletId,
+	Blake2_128Concat, PalletId, StorageHasher, Twox64Concat,
 };
+use pallet_compute::JobId;
 use sp_runtime::traits::{AccountIdConversion, BlakeTwo256, Hash};
 
 use crate::{
@@ -35,14 +38,35 @@ pub fn staking_pot_account() -> AccountId {
 	STAKING_POT_PALLET_ID.into_account_truncating()
 }
 
+/// The bytes a provider's registration stores at worst: its `Providers` entry (the account
+/// behind a Blake2-128 hash, and the largest `Provider` record) and its `ProviderIndex` entry
+/// (a `u32` behind a Twox64 hash, and the account). 456 bytes with this runtime's bounds.
+pub fn provider_record_bytes() -> u32 {
+	let providers = Blake2_128Concat::max_len::<AccountId>()
+		.saturating_add(pallet_compute::Provider::<Runtime>::max_encoded_len());
+	let index = Twox64Concat::max_len::<u32>().saturating_add(AccountId::max_encoded_len());
+	crate::storage_bytes(providers.saturating_add(index))
+}
+
+/// The bytes a job stores at worst: its `Jobs` entry (the id behind a Twox64 hash, and the
+/// largest `Job` record: 1 024 bytes of params, 16 inputs, 16 datasets, 5 slots) and its id in
+/// one `Timeouts` queue. 2 305 bytes with this runtime's bounds.
+pub fn job_record_bytes() -> u32 {
+	let jobs = Twox64Concat::max_len::<JobId>()
+		.saturating_add(pallet_compute::Job::<Runtime>::max_encoded_len());
+	crate::storage_bytes(jobs.saturating_add(JobId::max_encoded_len()))
+}
+
 parameter_types! {
 	pub TreasuryAccount: AccountId = treasury_account();
 	pub StakingPotAccount: AccountId = staking_pot_account();
 
-	/// A provider record: one item, about 200 bytes.
-	pub const ProviderDeposit: Balance = deposit(2, 200);
-	/// A job record and its queue entry: two items, about 400 bytes.
-	pub const JobDeposit: Balance = deposit(2, 400);
+	/// A provider record and its index entry: two items, sized from their `MaxEncodedLen`
+	/// ([`provider_record_bytes`]): 0.656 AIR.
+	pub ProviderDeposit: Balance = deposit(2, provider_record_bytes());
+	/// A job record and its timeout-queue entry: two items, sized from their `MaxEncodedLen`
+	/// ([`job_record_bytes`]): 2.505 AIR.
+	pub JobDeposit: Balance = deposit(2, job_record_bytes());
 }
 
 /// Verifier seed: the parent block hash mixed with the subject. See pallet-compute's crate docs

@@ -6,7 +6,8 @@
 //! starts as [`launch_tiers`]. Fees are split by `configs::staking::ProtocolFeeSplit`: the
 //! compute fee's staking share to the staking pot, the rest to the treasury. Vouchers carry the
 //! runtime's `MultiSignature` (sr25519, ed25519 or ecdsa), checked against the channel's signer
-//! account.
+//! account; `redeem` and `cooperative_close` are weighed by the voucher's scheme (ecdsa, which
+//! recovers the key, has its own benchmarks).
 
 use frame_support::{
 	parameter_types,
@@ -61,21 +62,30 @@ impl pallet_credits::Config for Runtime {
 	type MaxPageSize = ConstU32<256>;
 	type WeightInfo = pallet_credits::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = EcdsaVoucherSigner;
+	type BenchmarkHelper = VoucherSigner;
 }
 
-/// Signs benchmark vouchers with an ecdsa key, the costliest `MultiSignature` to check (public
-/// key recovery, then hashing the key into the account id).
+/// Signs benchmark vouchers with a keystore key: ecdsa when `recovering`, the costliest
+/// `MultiSignature` to check (public key recovery, then hashing the key into the account id),
+/// else sr25519, the scheme most users sign with. The two keys are different accounts.
 #[cfg(feature = "runtime-benchmarks")]
-pub struct EcdsaVoucherSigner;
+pub struct VoucherSigner;
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_credits::BenchmarkHelper<AccountId, Signature> for EcdsaVoucherSigner {
-	fn sign(payload: &[u8]) -> (AccountId, Signature) {
-		use sp_runtime::traits::IdentifyAccount;
+impl pallet_credits::BenchmarkHelper<AccountId, Signature> for VoucherSigner {
+	fn sign(recovering: bool, payload: &[u8]) -> (AccountId, Signature) {
+		use sp_runtime::{traits::IdentifyAccount, MultiSigner};
 		const KEY: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"bcrd");
-		let public = sp_io::crypto::ecdsa_generate(KEY, Some(b"//credits-bench".to_vec()));
-		let signature = sp_io::crypto::ecdsa_sign(KEY, &public, payload)
-			.unwrap_or_else(|| sp_core::ecdsa::Signature::from_raw([0; 65]));
-		(sp_runtime::MultiSigner::from(public).into_account(), signature.into())
+		let seed = || Some(b"//credits-bench".to_vec());
+		if recovering {
+			let public = sp_io::crypto::ecdsa_generate(KEY, seed());
+			let signature = sp_io::crypto::ecdsa_sign(KEY, &public, payload)
+				.unwrap_or_else(|| sp_core::ecdsa::Signature::from_raw([0; 65]));
+			(MultiSigner::from(public).into_account(), Signature::Ecdsa(signature))
+		} else {
+			let public = sp_io::crypto::sr25519_generate(KEY, seed());
+			let signature = sp_io::crypto::sr25519_sign(KEY, &public, payload)
+				.unwrap_or_else(|| sp_core::sr25519::Signature::from_raw([0; 64]));
+			(MultiSigner::from(public).into_account(), Signature::Sr25519(signature))
+		}
 	}
 }

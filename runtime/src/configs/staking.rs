@@ -13,13 +13,14 @@
 //! - Slashed funds, the treasury share of inflation and unclaimed rewards of expired eras go to the
 //!   treasury; the protocol fees' staking share (the staking pot) joins each era's reward.
 
+use codec::MaxEncodedLen;
 use frame_support::{
 	parameter_types,
 	traits::{
 		fungible::Credit, tokens::imbalance::ResolveTo, ConstU32, Contains, EitherOf, Get,
 		Imbalance, OnUnbalanced,
 	},
-	PalletId,
+	Blake2_128Concat, PalletId, StorageHasher,
 };
 use frame_system::EnsureRoot;
 use pallet_governance::StakingAdmin;
@@ -59,11 +60,31 @@ parameter_types! {
 		(BONDING_DURATION as u64)
 			.saturating_mul(SESSIONS_PER_ERA as u64)
 			.saturating_mul(SESSION_PERIOD as u64);
-	/// A provider pool record: one item, about 100 bytes.
-	pub const PoolDeposit: Balance = crate::deposit(1, 100);
-	/// A pool member record: one item, about 100 bytes (with up to 32 unbonding chunks it can
-	/// grow to about 800; the deposit covers the common case).
-	pub const MemberDeposit: Balance = crate::deposit(1, 100);
+	/// A provider pool record: one item, sized from its `MaxEncodedLen` ([`pool_record_bytes`]):
+	/// 0.22 AIR.
+	pub PoolDeposit: Balance = crate::deposit(1, pool_record_bytes());
+	/// A pool member record: one item, sized from its `MaxEncodedLen` with all 32 unbonding
+	/// chunks ([`member_record_bytes`]): 0.885 AIR.
+	pub MemberDeposit: Balance = crate::deposit(1, member_record_bytes());
+}
+
+/// The bytes an open pool stores at worst: its `Pools` entry (the provider's account behind a
+/// Blake2-128 hash, and the largest `Pool` record). 120 bytes with this runtime's bounds.
+pub fn pool_record_bytes() -> u32 {
+	crate::storage_bytes(
+		Blake2_128Concat::max_len::<AccountId>()
+			.saturating_add(pallet_staking::Pool::<Runtime>::max_encoded_len()),
+	)
+}
+
+/// The bytes a pool member stores at worst: its `PoolMembers` entry (the provider's and the
+/// delegator's accounts, each behind a Blake2-128 hash, and the largest `PoolMember` record,
+/// with `MaxUnlockingChunks` unbonding chunks). 785 bytes with this runtime's bounds.
+pub fn member_record_bytes() -> u32 {
+	let keys = Blake2_128Concat::max_len::<AccountId>().saturating_mul(2);
+	crate::storage_bytes(
+		keys.saturating_add(pallet_staking::PoolMember::<Runtime>::max_encoded_len()),
+	)
 }
 
 /// Session keys are registered per stash account: the validator id is the account id.

@@ -366,7 +366,9 @@ fn account(i: u32) -> AccountId {
 	AccountId::new(raw)
 }
 
-/// A voucher with an ecdsa signature, the largest `MultiSignature`.
+/// A voucher with an ecdsa signature, the largest `MultiSignature` and the costliest to check: the
+/// calls taking one declare their heaviest weights (`redeem_recovering`,
+/// `cooperative_close_with_voucher_recovering`).
 fn ecdsa_voucher() -> pallet_credits::SignedVoucherOf<Runtime> {
 	SignedVoucher {
 		voucher: Voucher {
@@ -464,7 +466,10 @@ fn data_market_calls() -> Vec<pallet_data_market::Call<Runtime>> {
 		D::set_delivery_key { key: [0xab; 32] },
 		D::clear_delivery_key {},
 		D::buy_access { dataset, max_price: AIR },
-		D::deliver_key { purchase, sealed_key: vec![0xab; max_sealed as usize] },
+		D::deliver_key {
+			purchase,
+			sealed_key: BoundedVec::truncate_from(vec![0xab; max_sealed as usize]),
+		},
 		D::reclaim { purchase },
 		D::dispute { purchase, bond: AIR },
 		D::resolve_dispute { purchase, buyer_won: true },

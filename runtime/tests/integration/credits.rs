@@ -1,12 +1,13 @@
 //! Credits on the whole runtime: one `redeem` settles 10,000 calls for a fee that, per call, is
 //! far below a thousandth of a `transfer_keep_alive`'s; vouchers signed with any of the runtime's
-//! signature schemes pay; the launch tier table and governed parameters are in the genesis state
-//! and only Root or `MarketAdmin` change the tiers.
+//! signature schemes pay, and the calls that check them are weighed by the scheme (ecdsa's key
+//! recovery costs the most); the launch tier table and governed parameters are in the genesis
+//! state and only Root or `MarketAdmin` change the tiers.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
 use crate::common::{advance, new_ext, signed};
-use airtime_primitives::credits::{CallEligibility, SignedVoucher, Voucher};
+use airtime_primitives::credits::{CallEligibility, SignatureCost, SignedVoucher, Voucher};
 use airtime_runtime::{
 	configs::{compute::treasury_account, parameters::dynamic_params::credits as params},
 	AccountId, Balance, Balances, Credits, Runtime, RuntimeCall, RuntimeOrigin, TransactionPayment,
@@ -18,6 +19,7 @@ use frame_support::{
 	dispatch::GetDispatchInfo,
 	traits::{fungible::InspectHold, Get},
 };
+use pallet_credits::WeightInfo;
 use sp_core::{ecdsa, ed25519, Pair, H256};
 use sp_keyring::Sr25519Keyring::{Bob, Charlie, Dave};
 use sp_runtime::{traits::IdentifyAccount, DispatchError, MultiSignature, MultiSigner, Perbill};
@@ -143,6 +145,52 @@ fn vouchers_signed_with_ecdsa_and_ed25519_pay() {
 		assert_ok!(Credits::redeem(bob, c2, SignedVoucher { voucher: v2, signature: s2 }));
 		assert_eq!(Credits::channel_view(c1).unwrap().redeemed, 7 * PRICE);
 		assert_eq!(Credits::channel_view(c2).unwrap().redeemed, 9 * PRICE);
+	});
+}
+
+/// `redeem` and `cooperative_close` declare the weight of their voucher's scheme: an ecdsa
+/// signature (key recovery) its `_recovering` benchmark, sr25519 and ed25519 the standard one.
+#[test]
+fn redeem_and_cooperative_close_are_weighed_by_the_signature_scheme() {
+	type Weights = <Runtime as pallet_credits::Config>::WeightInfo;
+	new_ext(DEV).execute_with(|| {
+		let v = Voucher { genesis: H256::zero(), channel: 0, channel_nonce: 1, total: PRICE };
+		let payload = v.signing_payload();
+		let ecdsa_pair = ecdsa::Pair::from_string("//Erin", None).unwrap();
+		let ed_pair = ed25519::Pair::from_string("//Frank", None).unwrap();
+		let schemes = [
+			("ecdsa", MultiSignature::from(ecdsa_pair.sign(&payload)), true),
+			("sr25519", MultiSignature::from(Charlie.pair().sign(&payload)), false),
+			("ed25519", MultiSignature::from(ed_pair.sign(&payload)), false),
+		];
+		for (scheme, signature, recovering) in schemes {
+			assert_eq!(signature.recovers_key(), recovering, "{scheme}");
+			let (redeem, with_voucher) = if recovering {
+				(Weights::redeem_recovering(), Weights::cooperative_close_with_voucher_recovering())
+			} else {
+				(Weights::redeem(), Weights::cooperative_close_with_voucher())
+			};
+			let signed_voucher = SignedVoucher { voucher: v, signature };
+			let call = RuntimeCall::Credits(pallet_credits::Call::redeem {
+				channel: 0,
+				voucher: signed_voucher.clone(),
+			});
+			assert_eq!(call.get_dispatch_info().call_weight, redeem, "redeem, {scheme}");
+			let call = RuntimeCall::Credits(pallet_credits::Call::cooperative_close {
+				channel: 0,
+				voucher: Some(signed_voucher),
+			});
+			assert_eq!(
+				call.get_dispatch_info().call_weight,
+				with_voucher.max(Weights::cooperative_close()),
+				"cooperative_close, {scheme}"
+			);
+		}
+		let call = RuntimeCall::Credits(pallet_credits::Call::cooperative_close {
+			channel: 0,
+			voucher: None,
+		});
+		assert_eq!(call.get_dispatch_info().call_weight, Weights::cooperative_close());
 	});
 }
 

@@ -97,6 +97,8 @@ fn try_submit_job(datasets: Vec<u64>) -> sp_runtime::DispatchResult {
 		20,
 		1,
 	)
+	.map(|_| ())
+	.map_err(|e| e.error)
 }
 
 /// Charlie submits a job reading `dataset`; returns the job id.

@@ -2202,8 +2202,14 @@ fn gen_market(g: &mut Gen, me: &AccountId) -> RuntimeCall {
 			M::buy_access { dataset, max_price }
 		},
 		10 => {
-			let len = *g.rng.pick(&[0usize, SEALED_KEY_LEN, SEALED_KEY_LEN, 128, 129, 4_096]);
-			M::deliver_key { purchase: g.choose(selling, next_purchase), sealed_key: vec![9; len] }
+			// Up to `MaxSealedKeyLen` (128): a longer key does not decode (the pallet's
+			// `an_oversized_sealed_key_does_not_decode`; undecodable bounded arguments are
+			// `BadInput::OversizeBoundedArgument`).
+			let len = *g.rng.pick(&[0usize, SEALED_KEY_LEN, SEALED_KEY_LEN, 128]);
+			M::deliver_key {
+				purchase: g.choose(selling, next_purchase),
+				sealed_key: BoundedVec::truncate_from(vec![9; len]),
+			}
 		},
 		11 => M::reclaim { purchase: g.choose(buying, next_purchase) },
 		12 => M::dispute { purchase: g.choose(buying, next_purchase), bond: stake(g) },
@@ -2894,7 +2900,10 @@ fn market_steps(g: &mut Gen, pool: &Pool, steps: &mut Steps) {
 				sellers.retain(|a| in_pool(pool, a));
 				if !sellers.is_empty() {
 					let who = sellers[g.rng.index(sellers.len())].clone();
-					let call = M::deliver_key { purchase, sealed_key: vec![9; SEALED_KEY_LEN] };
+					let call = M::deliver_key {
+						purchase,
+						sealed_key: BoundedVec::truncate_from(vec![9; SEALED_KEY_LEN]),
+					};
 					steps.add(25, &who, RuntimeCall::DataMarket(call));
 				}
 			},

@@ -1,5 +1,5 @@
 //! Whole-runtime tests: genesis presets, a transfer block through `frame_executive`, transfer
-//! failures and where fees go.
+//! failures, where fees go, and storage deposits against the worst case of their records.
 
 #![allow(
 	clippy::unwrap_used,
@@ -348,7 +348,8 @@ fn a_compute_lifecycle_weighs_a_bounded_number_of_transfers() {
 	use pallet_compute::WeightInfo as _;
 	type C = <Runtime as pallet_compute::Config>::WeightInfo;
 	type B = <Runtime as pallet_balances::Config>::WeightInfo;
-	let calls = C::submit_job() + C::accept_job() + C::submit_attestation();
+	// A job whose wanted timeout queue has room (one queue read), the common case.
+	let calls = C::submit_job(1) + C::accept_job() + C::submit_attestation();
 	let lifecycle = calls + C::on_initialize_job();
 	let transfer = B::transfer_keep_alive();
 	let base = <Runtime as frame_system::Config>::BlockWeights::get()
@@ -361,4 +362,51 @@ fn a_compute_lifecycle_weighs_a_bounded_number_of_transfers() {
 		 with the extrinsic base weight: {with_base:.2} x"
 	);
 	assert!(ratio < 40.0, "a job costs {ratio:.1} transfers");
+}
+
+/// The most bytes one storage item takes: its key after the pallet and storage prefix (hash and
+/// encoded key) and its largest value, as FRAME's storage info reports it.
+fn max_size<S: frame_support::traits::StorageInfoTrait>() -> u32 {
+	let info = S::storage_info();
+	assert_eq!(info.len(), 1, "one storage item");
+	info[0].max_size.expect("a storage item with a bounded key and value")
+}
+
+/// Each fixed storage deposit of compute and staking covers the worst case of the storage it
+/// pays for (F-6 in `SECURITY.md`): `deposit(items, bytes)` with the bytes of every entry the
+/// record creates, from FRAME's storage info of the pallets' storage items (the runtime configs
+/// derive the deposits from `MaxEncodedLen` on their own). A record type that grows, or an entry
+/// added to a record, fails here until its deposit follows.
+#[test]
+fn storage_deposits_cover_the_records_max_encoded_len() {
+	use airtime_runtime::deposit;
+	use codec::MaxEncodedLen;
+	type Job = <Runtime as pallet_compute::Config>::JobDeposit;
+	type Provider = <Runtime as pallet_compute::Config>::ProviderDeposit;
+	type Pool = <Runtime as pallet_staking::Config>::PoolDeposit;
+	type Member = <Runtime as pallet_staking::Config>::MemberDeposit;
+
+	// A job: its `Jobs` entry and its id in one `Timeouts` queue.
+	let job = max_size::<pallet_compute::Jobs<Runtime>>()
+		+ pallet_compute::JobId::max_encoded_len() as u32;
+	// A provider: its `Providers` entry and its `ProviderIndex` entry.
+	let provider = max_size::<pallet_compute::Providers<Runtime>>()
+		+ max_size::<pallet_compute::ProviderIndex<Runtime>>();
+	// A provider pool: its `Pools` entry.
+	let pool = max_size::<pallet_staking::Pools<Runtime>>();
+	// A pool member: its `PoolMembers` entry, with every unbonding chunk it may hold.
+	let member = max_size::<pallet_staking::PoolMembers<Runtime>>();
+	println!("worst-case bytes: job {job}, provider {provider}, pool {pool}, member {member}");
+	let cases: [(&str, Balance, Balance); 4] = [
+		("JobDeposit", Job::get(), deposit(2, job)),
+		("ProviderDeposit", Provider::get(), deposit(2, provider)),
+		("PoolDeposit", Pool::get(), deposit(1, pool)),
+		("MemberDeposit", Member::get(), deposit(1, member)),
+	];
+	for (name, held, needed) in cases {
+		assert!(
+			held >= needed,
+			"{name} is {held}, less than the {needed} its worst-case record needs"
+		);
+	}
 }

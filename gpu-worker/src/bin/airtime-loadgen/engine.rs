@@ -13,6 +13,7 @@ use crate::{
 	tracker::Ledger,
 	txs::{self, Accounts, Chain, LoadError, NonceState},
 };
+use airtime::runtime_types::bounded_collections::bounded_vec::BoundedVec;
 use airtime_worker::chain::airtime;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use sp_core::Pair;
@@ -220,10 +221,7 @@ async fn pace(ctx: Arc<Ctx>, deadline: Instant) {
 		let fresh = due.saturating_sub(issued);
 		issued = due;
 		if ctx.load.max_pending > 0 {
-			let pending = {
-				let l = ctx.ledger.lock();
-				(l.sent.len() as u64).saturating_sub(l.included_count)
-			};
+			let pending = ctx.ledger.lock().in_flight();
 			// Over the limit the tokens of this tick are dropped, not saved up.
 			if pending >= ctx.load.max_pending {
 				continue;
@@ -320,8 +318,10 @@ impl Ctx {
 		}
 		if state.inflight.front().is_some_and(|(_, at)| at.elapsed() > STALL) {
 			state.next = None;
-			state.inflight.clear();
 			let mut ledger = self.ledger.lock();
+			for (hash, _) in state.inflight.drain(..) {
+				ledger.abandon(&hash);
+			}
 			ledger.resyncs = ledger.resyncs.saturating_add(1);
 		}
 	}
@@ -349,6 +349,10 @@ impl Ctx {
 		txs::settle(&mut guard, &prepared, result.as_ref().err());
 		match result {
 			Ok(()) => Ok(true),
+			Err(refusal) if refusal.is_transport() => {
+				self.ledger.transport_failed(&prepared.hash, refusal.reason());
+				Ok(false)
+			},
 			Err(refusal) => {
 				self.ledger.refused(&prepared.hash, refusal.reason());
 				if refusal.pool_full() {
@@ -435,7 +439,7 @@ async fn data(ctx: &Ctx, mix: &Mix, op: DataOp, rng: &mut StdRng) -> Result<(), 
 			let mut sealed = vec![0u8; SEALED_KEY_LEN];
 			rng.fill(sealed.as_mut_slice());
 			let guard = ctx.lock(seller).await?;
-			let call = tx.deliver_key(purchase, sealed).unvalidated();
+			let call = tx.deliver_key(purchase, BoundedVec(sealed)).unvalidated();
 			ctx.send(seller, guard, OpKind::DeliverKey, call).await
 		},
 	};
@@ -473,7 +477,7 @@ fn check_codegen(chain: &Chain, mixed: bool) -> Result<(), LoadError> {
 		.map_err(incompatible("credits.redeem"))?;
 	txs.validate(&t.data_market().buy_access(0, 0))
 		.map_err(incompatible("data_market.buy_access"))?;
-	txs.validate(&t.data_market().deliver_key(0, Vec::new()))
+	txs.validate(&t.data_market().deliver_key(0, BoundedVec(Vec::new())))
 		.map_err(incompatible("data_market.deliver_key"))?;
 	Ok(())
 }
@@ -482,14 +486,14 @@ fn check_codegen(chain: &Chain, mixed: bool) -> Result<(), LoadError> {
 /// been included for four blocks (the rest was dropped), or `limit` has passed.
 pub async fn drain(ledger: &Ledger, limit: Duration) {
 	let start = Instant::now();
-	let mut last_included = usize::MAX;
+	let mut last_included = u64::MAX;
 	let mut progress_at_best = 0u32;
 	loop {
 		tokio::time::sleep(Duration::from_secs(1)).await;
 		let (pending, included, best, finalized, last_ours) = {
 			let l = ledger.lock();
-			let included = l.sent.values().filter(|t| t.included.is_some()).count();
-			let pending = l.sent.len().saturating_sub(included);
+			let included = l.counts.included;
+			let pending = l.unincluded();
 			let last_ours =
 				l.blocks.iter().rev().find(|(_, b)| b.ours > 0).map(|(n, _)| *n).unwrap_or(0);
 			(pending, included, l.best, l.finalized, last_ours)

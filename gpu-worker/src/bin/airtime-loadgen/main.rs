@@ -211,12 +211,7 @@ async fn scenarios(cli: &Cli, chain: &Arc<Chain>) -> Result<bool, LoadError> {
 	for r in &reports {
 		report::print_human(r);
 	}
-	let find = |name: &str| reports.iter().find(|r| r.scenario == name);
-	let ratio = match (find("transfers"), find("mixed")) {
-		(Some(t), Some(m)) if t.included_tps > 0.0 => Some(m.included_tps / t.included_tps),
-		_ => None,
-	};
-	let max_lag = reports.iter().map(|r| r.finality_lag_blocks.max).max();
+	let (ratio, max_lag) = headline(&reports);
 	println!();
 	if let Some(ratio) = ratio {
 		let met = if ratio >= RATIO_GOAL { "met" } else { "NOT met" };
@@ -282,9 +277,21 @@ async fn scenario(
 		accounts: accounts.len(),
 		rate: cli.rate,
 		warmup_blocks: cli.warmup_blocks,
+		limits: chain.block_limits().await?,
 	};
 	let report = report::build(&params, &ledger.lock(), &sent, mix.map(|m| m.completed()));
 	Ok(report)
+}
+
+/// The headline figures: mixed over transfer-only included TPS (when both ran), and the largest
+/// finality lag of any run.
+fn headline(reports: &[Report]) -> (Option<f64>, Option<u32>) {
+	let find = |name: &str| reports.iter().find(|r| r.scenario == name);
+	let ratio = match (find("transfers"), find("mixed")) {
+		(Some(t), Some(m)) if t.included_tps > 0.0 => Some(m.included_tps / t.included_tps),
+		_ => None,
+	};
+	(ratio, reports.iter().map(|r| r.finality_lag_blocks.max).max())
 }
 
 fn write_json(
@@ -293,12 +300,7 @@ fn write_json(
 	bad_input: Option<&bad_input::BadInputReport>,
 ) -> Result<(), LoadError> {
 	let Some(path) = &cli.json else { return Ok(()) };
-	let find = |name: &str| reports.iter().find(|r| r.scenario == name);
-	let ratio = match (find("transfers"), find("mixed")) {
-		(Some(t), Some(m)) if t.included_tps > 0.0 => Some(m.included_tps / t.included_tps),
-		_ => None,
-	};
-	let max_lag = reports.iter().map(|r| r.finality_lag_blocks.max).max();
+	let (ratio, max_lag) = headline(reports);
 	let out = Output {
 		command: command_line(),
 		url: &cli.url,

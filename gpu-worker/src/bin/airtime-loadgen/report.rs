@@ -19,10 +19,14 @@ use crate::{
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// `System::BlockWeights::max_block` ref time: 2 s of compute.
-const MAX_BLOCK_REF_TIME: f64 = 2e12;
-/// `System::BlockLength` max: 5 MiB.
-const MAX_BLOCK_LENGTH: f64 = 5.0 * 1024.0 * 1024.0;
+/// The chain's block limits, read from its constants, which the blocks' fill is measured against.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockLimits {
+	/// `System::BlockWeights::max_block` ref time.
+	pub max_ref_time: u64,
+	/// `System::BlockLength`: the largest length of any dispatch class.
+	pub max_length: u32,
+}
 
 /// Percentiles of a sample (nearest rank).
 #[derive(Clone, Debug, Default, Serialize)]
@@ -39,13 +43,11 @@ pub struct Percentiles {
 	pub max: f64,
 }
 
-fn rank(sorted: &[f64], p: f64) -> f64 {
+/// The `p`th percentile (0 to 100) of `sorted` by nearest rank; the default when it is empty.
+fn rank<T: Copy + Default>(sorted: &[T], p: usize) -> T {
 	let n = sorted.len();
-	if n == 0 {
-		return 0.0;
-	}
-	let rank = (p / 100.0 * n as f64).ceil() as usize;
-	sorted.get(rank.saturating_sub(1).min(n.saturating_sub(1))).copied().unwrap_or(0.0)
+	let rank = p.saturating_mul(n).div_ceil(100);
+	sorted.get(rank.saturating_sub(1).min(n.saturating_sub(1))).copied().unwrap_or_default()
 }
 
 /// The percentiles of `v`.
@@ -53,9 +55,9 @@ pub fn percentiles(mut v: Vec<f64>) -> Percentiles {
 	v.sort_by(f64::total_cmp);
 	Percentiles {
 		count: v.len(),
-		p50: rank(&v, 50.0),
-		p90: rank(&v, 90.0),
-		p99: rank(&v, 99.0),
+		p50: rank(&v, 50),
+		p90: rank(&v, 90),
+		p99: rank(&v, 99),
 		max: v.last().copied().unwrap_or(0.0),
 	}
 }
@@ -132,6 +134,9 @@ pub struct Report {
 	pub rejected: u64,
 	/// Refusals by RPC error.
 	pub rejected_by_reason: BTreeMap<String, u64>,
+	/// Submissions that failed below the RPC layer (the node may or may not have them; not
+	/// counted as accepted unless a block holds them), by error.
+	pub transport_errors: BTreeMap<String, u64>,
 	/// Accepted and seen in a block.
 	pub included: u64,
 	/// Seen in a finalized block.
@@ -174,6 +179,8 @@ pub struct Params<'a> {
 	pub rate: u32,
 	/// Blocks skipped at the start of the window.
 	pub warmup_blocks: usize,
+	/// The chain's block limits.
+	pub limits: BlockLimits,
 }
 
 fn window(blocks: &BTreeMap<u32, BlockStat>, warmup: usize) -> Option<Window> {
@@ -201,7 +208,7 @@ fn window(blocks: &BTreeMap<u32, BlockStat>, warmup: usize) -> Option<Window> {
 	})
 }
 
-fn blocks_summary(blocks: &BTreeMap<u32, BlockStat>) -> Blocks {
+fn blocks_summary(blocks: &BTreeMap<u32, BlockStat>, limits: BlockLimits) -> Blocks {
 	let ours: Vec<&BlockStat> = blocks.values().filter(|b| b.ours > 0).collect();
 	let n = ours.len();
 	if n == 0 {
@@ -209,8 +216,10 @@ fn blocks_summary(blocks: &BTreeMap<u32, BlockStat>) -> Blocks {
 	}
 	let mean = |f: &dyn Fn(&BlockStat) -> f64| ours.iter().copied().map(f).sum::<f64>() / n as f64;
 	let max = |f: &dyn Fn(&BlockStat) -> f64| ours.iter().copied().map(f).fold(0.0, f64::max);
-	let weight = |b: &BlockStat| b.weight_ref_time as f64 / MAX_BLOCK_REF_TIME * 100.0;
-	let length = |b: &BlockStat| b.bytes as f64 / MAX_BLOCK_LENGTH * 100.0;
+	let (max_ref_time, max_length) =
+		(limits.max_ref_time.max(1) as f64, f64::from(limits.max_length.max(1)));
+	let weight = |b: &BlockStat| b.weight_ref_time as f64 / max_ref_time * 100.0;
+	let length = |b: &BlockStat| b.bytes as f64 / max_length * 100.0;
 	Blocks {
 		count: n,
 		ours_mean: mean(&|b| f64::from(b.ours)),
@@ -249,11 +258,6 @@ pub fn build(
 	}
 	let mut lag = ledger.lag.clone();
 	lag.sort_unstable();
-	let lag_at = |p: usize| {
-		let n = lag.len();
-		let rank = p.saturating_mul(n).div_ceil(100);
-		lag.get(rank.saturating_sub(1).min(n.saturating_sub(1))).copied().unwrap_or(0)
-	};
 	let window = window(&ledger.blocks, params.warmup_blocks);
 	let (included_tps, finalized_tps) = window
 		.as_ref()
@@ -263,6 +267,10 @@ pub fn build(
 	let rejected = ledger.rejected.values().fold(0u64, |s, n| s.saturating_add(*n));
 	let attempted = ledger.attempted.values().fold(0u64, |s, n| s.saturating_add(*n));
 	let included = inclusion.len() as u64;
+	// Submissions whose transport failed count as accepted only if a block holds them.
+	let unknown_fate =
+		ledger.sent.values().filter(|t| t.transport_failed && t.included.is_none()).count() as u64;
+	let accepted = (ledger.sent.len() as u64).saturating_sub(unknown_fate);
 	Report {
 		scenario: params.scenario.to_string(),
 		accounts: params.accounts,
@@ -270,12 +278,13 @@ pub fn build(
 		send_seconds: sent.stopped.saturating_duration_since(sent.started).as_secs_f64(),
 		sent: attempted.max(sent.attempted),
 		sent_by_call: ledger.attempted.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-		accepted: ledger.sent.len() as u64,
+		accepted,
 		rejected,
 		rejected_by_reason: ledger.rejected.clone(),
+		transport_errors: ledger.transport_errors.clone(),
 		included,
 		finalized: finalization.len() as u64,
-		never_included: (ledger.sent.len() as u64).saturating_sub(included),
+		never_included: accepted.saturating_sub(included),
 		dispatch_ok: ok,
 		dispatch_failed: failed,
 		dispatch_failures: ledger.failures.clone(),
@@ -287,11 +296,11 @@ pub fn build(
 		finalization_latency_ms: percentiles(finalization),
 		finality_lag_blocks: Lag {
 			samples: lag.len(),
-			p50: lag_at(50),
-			p95: lag_at(95),
+			p50: rank(&lag, 50),
+			p95: rank(&lag, 95),
 			max: lag.last().copied().unwrap_or(0),
 		},
-		blocks: blocks_summary(&ledger.blocks),
+		blocks: blocks_summary(&ledger.blocks, params.limits),
 		completed,
 	}
 }
@@ -308,6 +317,9 @@ pub fn print_human(r: &Report) {
 	row("sent / accepted / rejected", format!("{} / {} / {}", r.sent, r.accepted, r.rejected));
 	for (reason, n) in &r.rejected_by_reason {
 		row("  rejected", format!("{n} × {reason}"));
+	}
+	for (reason, n) in &r.transport_errors {
+		row("  not sent (transport)", format!("{n} × {reason}"));
 	}
 	row("included / finalized", format!("{} / {}", r.included, r.finalized));
 	row("never included", r.never_included.to_string());

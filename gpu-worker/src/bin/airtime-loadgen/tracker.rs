@@ -38,6 +38,36 @@ pub struct SentTx {
 	pub finalized: Option<Instant>,
 	/// Whether it dispatched successfully (`None`: outcome not seen).
 	pub ok: Option<bool>,
+	/// Given up as dropped by the pool (its sender re-read the nonce after a stall), until it
+	/// shows up in a block after all.
+	pub abandoned: bool,
+	/// Its submission failed below the RPC layer: whether the node got it is unknown.
+	pub transport_failed: bool,
+}
+
+impl SentTx {
+	/// Note that it is in block `number`, seen at `seen`: the first time, it stops counting as
+	/// pending (and as abandoned).
+	fn include(&mut self, seen: Instant, number: u32, counts: &mut Counts) {
+		if self.included.is_some() {
+			return;
+		}
+		self.included = Some((seen, number));
+		counts.included = counts.included.saturating_add(1);
+		if self.abandoned {
+			self.abandoned = false;
+			counts.abandoned = counts.abandoned.saturating_sub(1);
+		}
+	}
+}
+
+/// Running counts over [`LedgerState::sent`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+	/// Seen in a block.
+	pub included: u64,
+	/// Not seen in a block and given up as dropped.
+	pub abandoned: u64,
 }
 
 /// One block.
@@ -66,6 +96,8 @@ pub struct LedgerState {
 	pub attempted: BTreeMap<&'static str, u64>,
 	/// Refusals by reason.
 	pub rejected: BTreeMap<String, u64>,
+	/// Submissions that failed below the RPC layer (connection lost, timeout), by error.
+	pub transport_errors: BTreeMap<String, u64>,
 	/// Dispatch failures of ours by error.
 	pub failures: BTreeMap<String, u64>,
 	/// Blocks seen.
@@ -80,8 +112,31 @@ pub struct LedgerState {
 	pub recording: bool,
 	/// Nonces read again after a stall.
 	pub resyncs: u64,
-	/// How many of `sent` have been seen in a block (the pacer's back-pressure reads it).
-	pub included_count: u64,
+	/// How many of `sent` have been seen in a block or given up.
+	pub counts: Counts,
+}
+
+impl LedgerState {
+	/// Accepted transactions not seen in a block yet, abandoned ones included.
+	pub fn unincluded(&self) -> u64 {
+		(self.sent.len() as u64).saturating_sub(self.counts.included)
+	}
+
+	/// Accepted transactions that may still be in the pool: not seen in a block and not given up
+	/// (the pacer's back-pressure reads it, so dropped transactions do not hold it back forever).
+	pub fn in_flight(&self) -> u64 {
+		self.unincluded().saturating_sub(self.counts.abandoned)
+	}
+
+	/// Give up `hash` as dropped by the pool unless it was seen in a block.
+	pub fn abandon(&mut self, hash: &[u8; 32]) {
+		if let Some(tx) = self.sent.get_mut(hash) {
+			if tx.included.is_none() && !tx.abandoned {
+				tx.abandoned = true;
+				self.counts.abandoned = self.counts.abandoned.saturating_add(1);
+			}
+		}
+	}
 }
 
 /// Notes a transaction's dispatch outcome (`None`: ok, `Some(reason)`: failed) the first time
@@ -125,7 +180,15 @@ impl Ledger {
 		bump(&mut l.attempted, kind.label());
 		l.sent.insert(
 			hash,
-			SentTx { kind, sent_at: Instant::now(), included: None, finalized: None, ok: None },
+			SentTx {
+				kind,
+				sent_at: Instant::now(),
+				included: None,
+				finalized: None,
+				ok: None,
+				abandoned: false,
+				transport_failed: false,
+			},
 		);
 	}
 
@@ -134,6 +197,18 @@ impl Ledger {
 		let mut l = self.lock();
 		l.sent.remove(hash);
 		bump(&mut l.rejected, reason);
+	}
+
+	/// Its submission failed below the RPC layer, so whether the node got it is unknown: not a
+	/// refusal. It stays sent, given up at once (the pacer does not wait for it), and counts as
+	/// included if a block holds it after all.
+	pub fn transport_failed(&self, hash: &[u8; 32], reason: String) {
+		let mut l = self.lock();
+		if let Some(tx) = l.sent.get_mut(hash) {
+			tx.transport_failed = true;
+		}
+		l.abandon(hash);
+		bump(&mut l.transport_errors, reason);
 	}
 
 	/// It could not even be signed or its nonce read.
@@ -348,10 +423,7 @@ async fn on_best(
 		for (index, hash) in &body.hashes {
 			let Some(tx) = l.sent.get_mut(hash) else { continue };
 			stat.ours = stat.ours.saturating_add(1);
-			if tx.included.is_none() {
-				tx.included = Some((seen, number));
-				l.included_count = l.included_count.saturating_add(1);
-			}
+			tx.include(seen, number, &mut l.counts);
 			record_outcome(tx, outcomes.get(index), &mut l.failures);
 		}
 		l.blocks.insert(number, stat);
@@ -383,11 +455,8 @@ async fn on_finalized(ledger: &Ledger, block: Block<PolkadotConfig>) -> Result<(
 			if tx.finalized.is_none() {
 				tx.finalized = Some(seen);
 			}
-			if tx.included.is_none() {
-				// Never seen in a best block (the best stream skipped it).
-				tx.included = Some((seen, number));
-				l.included_count = l.included_count.saturating_add(1);
-			}
+			// Included here if never seen in a best block (the best stream skipped it).
+			tx.include(seen, number, &mut l.counts);
 			unknown |= tx.ok.is_none();
 		}
 		l.finalized = l.finalized.max(number);

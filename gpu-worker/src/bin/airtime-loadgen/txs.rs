@@ -27,7 +27,7 @@ use subxt::{
 		client::{reconnecting_rpc_client::ExponentialBackoff, ReconnectingRpcClient, RpcClient},
 		methods::LegacyRpcMethods,
 	},
-	transactions::{Payload, Signer, TransactionsClient},
+	transactions::{Payload, TransactionsClient},
 	PolkadotConfig,
 };
 use thiserror::Error;
@@ -133,6 +133,12 @@ impl Refusal {
 		}
 	}
 
+	/// Whether it failed below the RPC layer (no JSON-RPC error from the node): the node may or
+	/// may not have the transaction.
+	pub fn is_transport(&self) -> bool {
+		self.code.is_none()
+	}
+
 	/// Whether the pool is full (`1016 Immediately Dropped`): back off a little.
 	pub fn pool_full(&self) -> bool {
 		self.code == Some(1016)
@@ -162,6 +168,20 @@ pub struct Chain {
 }
 
 impl Chain {
+	/// The chain's block limits (`System::BlockWeights`, `System::BlockLength`) at the current
+	/// block.
+	pub async fn block_limits(&self) -> Result<crate::report::BlockLimits, LoadError> {
+		let at = self.client.at_current_block().await.map_err(LoadError::chain)?;
+		let system = chain::airtime::constants().system();
+		let weights = at.constants().entry(system.block_weights()).map_err(LoadError::chain)?;
+		let length = at.constants().entry(system.block_length()).map_err(LoadError::chain)?;
+		let max = length.max;
+		Ok(crate::report::BlockLimits {
+			max_ref_time: weights.max_block.ref_time,
+			max_length: max.normal.max(max.operational).max(max.mandatory),
+		})
+	}
+
 	/// Connect to `url` with one client and `connections` more WebSockets for submissions.
 	pub async fn connect(url: &str, connections: usize) -> Result<Arc<Self>, LoadError> {
 		let (client, rpc) = chain::connect(url).await?;
@@ -224,8 +244,7 @@ impl Chain {
 
 	/// The latest finalized block number.
 	pub async fn finalized_number(&self) -> Result<u64, LoadError> {
-		let at = self.client.at_current_block().await.map_err(LoadError::chain)?;
-		Ok(at.block_number())
+		Ok(u64::from(chain::finalized_number(&self.client).await?))
 	}
 
 	/// The account's nonce in the latest finalized state.
@@ -245,18 +264,7 @@ impl Chain {
 	}
 }
 
-/// An sr25519 pair as a subxt signer.
-pub struct PairSigner<'a>(pub &'a sr25519::Pair);
-
-impl Signer<PolkadotConfig> for PairSigner<'_> {
-	fn account_id(&self) -> subxt::utils::AccountId32 {
-		subxt::utils::AccountId32(self.0.public().0)
-	}
-
-	fn sign(&self, payload: &[u8]) -> subxt::utils::MultiSignature {
-		subxt::utils::MultiSignature::Sr25519(self.0.sign(payload).0)
-	}
-}
+use airtime_worker::signer::PairSigner;
 
 /// The extensions' parameters: `nonce`, mortal for [`MORTALITY`] blocks from the anchor.
 pub fn params(anchor: &Anchor, nonce: u64) -> DefaultExtrinsicParams<PolkadotConfig> {

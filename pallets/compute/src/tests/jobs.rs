@@ -8,7 +8,10 @@
 )]
 
 use crate::{mock::*, Error, Event, *};
-use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
+use frame_support::{
+	assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::fungible::InspectHold,
+	weights::Weight, BoundedVec,
+};
 use sp_core::H256;
 use sp_runtime::{DispatchError, DispatchResult, Permill};
 
@@ -46,6 +49,15 @@ fn submit_spec(
 	redundancy: u8,
 ) -> DispatchResult {
 	Compute::submit_job(RuntimeOrigin::signed(who), spec, budget, deadline, redundancy)
+		.map(|_| ())
+		.map_err(|e| e.error)
+}
+
+/// The weight `submit_job` reported after dispatch.
+fn submit_weight(who: AccountId, deadline: u64) -> Weight {
+	let post = Compute::submit_job(RuntimeOrigin::signed(who), spec(INT8, 100), 1, deadline, 1)
+		.expect("the job is submitted");
+	post.actual_weight.expect("submit_job reports its weight")
 }
 
 fn cancel(who: AccountId, id: JobId) -> DispatchResult {
@@ -205,6 +217,32 @@ fn submit_job_errors() {
 		assert_eq!(NextJobId::<Test>::get(), 0);
 		assert_eq!(QueuedJobs::<Test>::get(), 0);
 		assert_eq!(Balances::free_balance(1), ENDOWMENT);
+	})
+}
+
+#[test]
+fn submit_job_refunds_the_queues_it_did_not_read() {
+	build_and_execute(|| {
+		let declared = crate::Call::<Test>::submit_job {
+			spec: spec(INT8, 100),
+			budget: 1,
+			deadline: 10,
+			redundancy: 1,
+		}
+		.get_dispatch_info()
+		.call_weight;
+		assert_eq!(declared, <() as WeightInfo>::submit_job(crate::functions::USER_PROBE));
+		// The queue of the wanted block (11) has room: one queue read.
+		assert_eq!(submit_weight(1, 10), <() as WeightInfo>::submit_job(1));
+		assert!(<() as WeightInfo>::submit_job(1).all_lt(declared));
+		// Users may fill 6 of a queue's 8 places: with block 11 full, the 7th job reads the queues
+		// of blocks 11 and 12.
+		for _ in 1..6 {
+			assert_ok!(submit_spec(1, spec(INT8, 100), 1, 10, 1));
+		}
+		assert_eq!(Timeouts::<Test>::get(11).len(), 6);
+		assert_eq!(submit_weight(2, 10), <() as WeightInfo>::submit_job(2));
+		assert_eq!(job(6).timeout, 12);
 	})
 }
 

@@ -444,6 +444,8 @@ impl Model {
 						deadline,
 						redundancy,
 					)
+					.map(|_| ())
+					.map_err(|e| e.error)
 				});
 			},
 			Op::Cancel { who, job_pick } => {

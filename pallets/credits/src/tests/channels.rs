@@ -8,9 +8,9 @@
 //! `cooperative_close` and `close`, with the money flows of each.
 
 use super::*;
-use crate::{Error, PayerChannels, ServiceChannels};
+use crate::{Error, PayerChannels, ServiceChannels, SignatureCost, WeightInfo};
 use airtime_primitives::credits::{SignedVoucher, Voucher};
-use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate};
+use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, traits::fungible::Mutate};
 use sp_runtime::DispatchResult;
 
 type VoucherOf = crate::SignedVoucherOf<Test>;
@@ -444,6 +444,29 @@ fn redeem_after_a_top_up_reaches_the_new_lock() {
 		assert_eq!(held(HoldReason::ChannelFunds, 2), 0);
 		assert_eq!(free(1), ENDOWMENT - SERVICE_DEPOSIT + 90 + 45);
 		assert_noop!(redeem(1, c, voucher(2, c, 151)), Error::<Test>::VoucherExceedsLock);
+	});
+}
+
+#[test]
+fn redeem_and_cooperative_close_are_weighed_for_the_standard_scheme() {
+	type Weights = <Test as crate::Config>::WeightInfo;
+	build_and_execute(|| {
+		let s = register(1, 10, 0);
+		let c = open(2, s, 1_000, 100);
+		// The mock's `TestSignature` recovers no key. (The runtime's tests weigh ECDSA.)
+		let v = voucher(2, c, 100);
+		assert!(!v.signature.recovers_key());
+		assert_eq!(Credits::redeem_weight(&v), Weights::redeem());
+		let redeem_call = crate::Call::<Test>::redeem { channel: c, voucher: v.clone() };
+		assert_eq!(redeem_call.get_dispatch_info().call_weight, Weights::redeem());
+
+		let with_voucher = crate::Call::<Test>::cooperative_close { channel: c, voucher: Some(v) };
+		assert_eq!(
+			with_voucher.get_dispatch_info().call_weight,
+			Weights::cooperative_close_with_voucher().max(Weights::cooperative_close())
+		);
+		let without = crate::Call::<Test>::cooperative_close { channel: c, voucher: None };
+		assert_eq!(without.get_dispatch_info().call_weight, Weights::cooperative_close());
 	});
 }
 

@@ -344,7 +344,7 @@ fn set_agent_lets_the_agent_deliver() {
 		assert_noop!(DataMarket::set_agent(signed(3), d, Some(4)), Error::<Test>::NotDatasetOwner);
 
 		let p = buy(2, d);
-		assert_ok!(DataMarket::deliver_key(signed(3), p, sealed()));
+		assert_ok!(DataMarket::deliver_key(signed(3), p, sealed_key()));
 		// The proceeds go to the seller, not the agent.
 		assert_eq!(held(HoldReason::PurchaseEscrow, 1), 1_000);
 		assert_eq!(held(HoldReason::PurchaseEscrow, 3), 0);
@@ -356,7 +356,7 @@ fn set_agent_lets_the_agent_deliver() {
 		assert_eq!(dataset(d).deposit, deposit, "the deposit shrinks back");
 		assert_eq!(last_event(), Event::AgentSet { dataset: d, agent: None });
 		assert_noop!(
-			DataMarket::deliver_key(signed(3), q, sealed()),
+			DataMarket::deliver_key(signed(3), q, sealed_key()),
 			Error::<Test>::NotSellerOrAgent
 		);
 		deliver(1, q);

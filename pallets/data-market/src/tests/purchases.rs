@@ -12,6 +12,7 @@ use crate::{
 	mock::*, types::*, Accesses, DatasetId, Datasets, Error, Event, HoldReason, NextPurchaseId,
 	PurchaseId, Purchases, Sellers,
 };
+use codec::{Decode, Encode};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate, BoundedVec};
 use sp_runtime::{DispatchError, DispatchResult, Perbill};
 
@@ -37,10 +38,6 @@ fn last_event() -> Event<Test> {
 	market_events().pop().expect("an event of the data market")
 }
 
-fn sealed_key() -> SealedKeyOf<Test> {
-	BoundedVec::truncate_from(sealed())
-}
-
 fn set_free(who: AccountId, amount: Balance) {
 	let _ = <Balances as Mutate<AccountId>>::set_balance(&who, amount);
 }
@@ -49,7 +46,10 @@ fn buy_access(who: AccountId, dataset: DatasetId, max_price: Balance) -> Dispatc
 	DataMarket::buy_access(signed(who), dataset, max_price)
 }
 
+/// `deliver_key` with `key` (at most `MaxSealedKeyLen` bytes: a longer one does not decode, see
+/// `an_oversized_sealed_key_does_not_decode`).
 fn deliver_key(who: AccountId, p: PurchaseId, key: Vec<u8>) -> DispatchResult {
+	let key: SealedKeyOf<Test> = key.try_into().expect("at most MaxSealedKeyLen bytes");
 	DataMarket::deliver_key(signed(who), p, key)
 }
 
@@ -258,17 +258,39 @@ fn deliver_key_errors() {
 		let p = buy(2, d);
 		assert_noop!(deliver_key(1, p + 1, sealed()), Error::<Test>::UnknownPurchase);
 		assert_noop!(deliver_key(1, p, vec![]), Error::<Test>::EmptySealedKey);
-		assert_noop!(
-			deliver_key(1, p, vec![1u8; MAX_SEALED_KEY_LEN as usize + 1]),
-			Error::<Test>::SealedKeyTooLong
-		);
-		// The longest key is accepted.
+		// The longest key is accepted (a longer one does not decode, see below).
 		assert_ok!(deliver_key(1, p, vec![1u8; MAX_SEALED_KEY_LEN as usize]));
 		assert_noop!(deliver_key(1, p, sealed()), Error::<Test>::AlreadyDelivered);
 		// A one-byte key too (the chain does not check the format).
 		let q = buy(3, d);
 		assert_ok!(deliver_key(1, q, vec![0u8]));
 	});
+}
+
+#[test]
+fn an_oversized_sealed_key_does_not_decode() {
+	let max = MAX_SEALED_KEY_LEN as usize;
+	let p: PurchaseId = 3;
+	let call = crate::Call::<Test>::deliver_key {
+		purchase: p,
+		sealed_key: BoundedVec::truncate_from(vec![1u8; max]),
+	};
+	// A pallet call encodes as its call index (8), then its arguments in order; the key as a
+	// `Vec<u8>` would (compact length, then the bytes).
+	let encoded = call.encode();
+	assert_eq!(encoded, (8u8, p, vec![1u8; max]).encode());
+	// The longest key round-trips, as a pallet call and as a runtime call.
+	assert_eq!(crate::Call::<Test>::decode(&mut &encoded[..]).ok(), Some(call.clone()));
+	let runtime_call = RuntimeCall::DataMarket(call);
+	let runtime_encoded = runtime_call.encode();
+	assert_eq!(RuntimeCall::decode(&mut &runtime_encoded[..]).ok(), Some(runtime_call));
+
+	// One byte more does not decode: the transaction is invalid, and the key is not read.
+	let oversized = (8u8, p, vec![1u8; max + 1]).encode();
+	assert!(crate::Call::<Test>::decode(&mut &oversized[..]).is_err());
+	// Nor as a runtime call (the pallet's index, then the pallet call).
+	let runtime_oversized = [&runtime_encoded[..1], &oversized[..]].concat();
+	assert!(RuntimeCall::decode(&mut &runtime_oversized[..]).is_err());
 }
 
 #[test]
