@@ -100,8 +100,8 @@ pub struct SignedVoucher<Balance, Signature> {
 
 /// How costly a signature is to check, so the calls that check one are weighed by its scheme.
 pub trait SignatureCost {
-	/// Whether checking it recovers the public key from the signature (ECDSA), the costliest
-	/// check; sr25519 and ed25519 verify against a known key.
+	/// Whether checking it recovers the public key from the signature (ECDSA, benchmarked on its
+	/// own); sr25519 and ed25519 verify against a known key.
 	fn recovers_key(&self) -> bool;
 }
 

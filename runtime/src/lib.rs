@@ -46,6 +46,7 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod migrations;
+pub mod weights;
 
 extern crate alloc;
 

@@ -10,7 +10,7 @@
 //! Channels whose vouchers a benchmark redeems are paid and signed by the account of
 //! `T::BenchmarkHelper`, whose key signs the vouchers: with the runtime's standard scheme for
 //! `redeem` and `cooperative_close_with_voucher`, with a scheme that recovers the public key
-//! (ECDSA, the costliest check) for their `_recovering` twins. The two schemes sign as different
+//! (ECDSA) for their `_recovering` twins. The two schemes sign as different
 //! accounts.
 //!
 //! `cooperative_close` serves three weights: `cooperative_close` (no voucher),

@@ -78,7 +78,8 @@
 //! - Nothing happens in hooks: expiries are acted on by calls of whoever is owed money.
 //! - `redeem` and `cooperative_close` are weighed by their voucher's signature scheme
 //!   ([`SignatureCost`]), which the arguments show before dispatch: a key-recovering ECDSA
-//!   signature is charged its own, higher benchmark; sr25519 and ed25519 the standard one.
+//!   signature is charged its own benchmark, sr25519 and ed25519 the standard one (on the
+//!   benchmark machine the two checks cost about the same: see `weights.rs`).
 //!
 //! ## Limitations
 //!
@@ -117,8 +118,8 @@ pub use weights::WeightInfo;
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId, Signature> {
 	/// A signer's account and its signature of `payload`: with a scheme that recovers the public
-	/// key from the signature (the costliest to check, [`SignatureCost::recovers_key`]) if
-	/// `recovering`, else with the runtime's standard scheme. The two may sign as different
+	/// key from the signature ([`SignatureCost::recovers_key`]) if `recovering`, else with the
+	/// runtime's standard scheme. The two may sign as different
 	/// accounts, but each always as the same one.
 	fn sign(recovering: bool, payload: &[u8]) -> (AccountId, Signature);
 }

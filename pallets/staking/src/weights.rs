@@ -6,7 +6,7 @@
 //! CHAIN: `Some("dev")`, HOSTNAME: `vm`, CPU: `AMD EPYC`.
 //!
 //! Command:
-//! /root/.cache/airtime/target/release/airtime-node
+//! /root/.cache/airtime/bench-node
 //! benchmark
 //! pallet
 //! --chain
@@ -25,10 +25,10 @@
 //! 4096
 //! --header
 //! scripts/bench-header.txt
-//! --template
-//! scripts/weight-template.hbs
 //! --output
 //! pallets/staking/src/weights.rs
+//! --template
+//! scripts/weight-template.hbs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn bond() -> Weight {
 		// Proof size: measured `1009`, estimated `4186`.
-		// Minimum execution time: 140_734_000 picoseconds.
-		Weight::from_parts(171_621_000, 4186)
+		// Minimum execution time: 55_283_000 picoseconds.
+		Weight::from_parts(59_549_000, 4186)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -93,8 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ApprovalStake` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof size: measured `3033`, estimated `41614`.
-		// Minimum execution time: 434_024_000 picoseconds.
-		Weight::from_parts(489_699_000, 41614)
+		// Minimum execution time: 164_686_000 picoseconds.
+		Weight::from_parts(174_290_000, 41614)
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -112,8 +112,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ApprovalStake` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
 		// Proof size: measured `4099`, estimated `41614`.
-		// Minimum execution time: 380_273_000 picoseconds.
-		Weight::from_parts(422_362_000, 41614)
+		// Minimum execution time: 140_870_000 picoseconds.
+		Weight::from_parts(151_516_000, 41614)
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
@@ -130,9 +130,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	fn withdraw_unbonded(s: u32, ) -> Weight {
 		// Proof size: measured `650`, estimated `4186`.
-		// Minimum execution time: 151_544_000 picoseconds.
-		Weight::from_parts(167_317_155, 4186)
-			.saturating_add(Weight::from_parts(471_229, 0).saturating_mul(s.into()))
+		// Minimum execution time: 49_024_000 picoseconds.
+		Weight::from_parts(52_377_698, 4186)
+			.saturating_add(Weight::from_parts(39_826, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -147,10 +147,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::ApprovalStake` (r:16 w:16)
 	/// Proof: `Staking::ApprovalStake` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[1, 32]`.
-	fn rebond(_l: u32, ) -> Weight {
+	fn rebond(l: u32, ) -> Weight {
 		// Proof size: measured `3479`, estimated `41614`.
-		// Minimum execution time: 378_549_000 picoseconds.
-		Weight::from_parts(425_051_851, 41614)
+		// Minimum execution time: 138_327_000 picoseconds.
+		Weight::from_parts(146_576_830, 41614)
+			.saturating_add(Weight::from_parts(274_232, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
@@ -173,9 +174,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 128]`.
 	fn validate(n: u32, ) -> Weight {
 		// Proof size: measured `5502`, estimated `106926`.
-		// Minimum execution time: 149_541_000 picoseconds.
-		Weight::from_parts(531_663_660, 106926)
-			.saturating_add(Weight::from_parts(1_859_477, 0).saturating_mul(n.into()))
+		// Minimum execution time: 43_214_000 picoseconds.
+		Weight::from_parts(189_663_524, 106926)
+			.saturating_add(Weight::from_parts(957_226, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(33_u64))
 			.saturating_add(T::DbWeight::get().writes(30_u64))
 	}
@@ -198,9 +199,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn nominate(n: u32, ) -> Weight {
 		// Proof size: measured `6293`, estimated `4186`.
-		// Minimum execution time: 208_511_000 picoseconds.
-		Weight::from_parts(205_510_049, 4186)
-			.saturating_add(Weight::from_parts(43_421_806, 0).saturating_mul(n.into()))
+		// Minimum execution time: 74_491_000 picoseconds.
+		Weight::from_parts(68_233_812, 4186)
+			.saturating_add(Weight::from_parts(18_070_767, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -222,9 +223,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn chill(n: u32, ) -> Weight {
 		// Proof size: measured `5936`, estimated `4186`.
-		// Minimum execution time: 170_169_000 picoseconds.
-		Weight::from_parts(200_037_976, 4186)
-			.saturating_add(Weight::from_parts(27_225_957, 0).saturating_mul(n.into()))
+		// Minimum execution time: 62_684_000 picoseconds.
+		Weight::from_parts(66_164_706, 4186)
+			.saturating_add(Weight::from_parts(11_845_738, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -252,9 +253,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn payout_stakers(n: u32, ) -> Weight {
 		// Proof size: measured `1050`, estimated `6611`.
-		// Minimum execution time: 223_169_000 picoseconds.
-		Weight::from_parts(239_815_998, 6611)
-			.saturating_add(Weight::from_parts(89_783_966, 0).saturating_mul(n.into()))
+		// Minimum execution time: 76_925_000 picoseconds.
+		Weight::from_parts(81_835_537, 6611)
+			.saturating_add(Weight::from_parts(35_237_240, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -264,10 +265,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::UnappliedSlashes` (r:1 w:1)
 	/// Proof: `Staking::UnappliedSlashes` (`max_values`: None, `max_size`: Some(198349), added: 200824, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 32]`.
-	fn cancel_deferred_slash(_s: u32, ) -> Weight {
+	fn cancel_deferred_slash(s: u32, ) -> Weight {
 		// Proof size: measured `198705`, estimated `201814`.
-		// Minimum execution time: 308_128_000 picoseconds.
-		Weight::from_parts(388_762_625, 201814)
+		// Minimum execution time: 73_329_000 picoseconds.
+		Weight::from_parts(81_362_615, 201814)
+			.saturating_add(Weight::from_parts(641_958, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -277,8 +279,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ValidatorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_validator_count() -> Weight {
 		// Proof size: measured `591`, estimated `3501`.
-		// Minimum execution time: 35_667_000 picoseconds.
-		Weight::from_parts(44_673_000, 3501)
+		// Minimum execution time: 10_466_000 picoseconds.
+		Weight::from_parts(11_317_000, 3501)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -287,9 +289,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[0, 32]`.
 	fn set_invulnerables(v: u32, ) -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 18_896_000 picoseconds.
-		Weight::from_parts(23_191_586, 0)
-			.saturating_add(Weight::from_parts(54_699, 0).saturating_mul(v.into()))
+		// Minimum execution time: 3_896_000 picoseconds.
+		Weight::from_parts(4_610_715, 0)
+			.saturating_add(Weight::from_parts(15_070, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Staking::Ledger` (r:129 w:129)
@@ -313,9 +315,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 129]`.
 	fn apply_slashes(n: u32, ) -> Weight {
 		// Proof size: measured `1445`, estimated `7611`.
-		// Minimum execution time: 176_591_000 picoseconds.
-		Weight::from_parts(177_343_000, 7611)
-			.saturating_add(Weight::from_parts(155_245_063, 0).saturating_mul(n.into()))
+		// Minimum execution time: 60_710_000 picoseconds.
+		Weight::from_parts(61_702_000, 7611)
+			.saturating_add(Weight::from_parts(56_110_102, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -354,10 +356,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 4096]`.
 	fn new_era(v: u32, n: u32, ) -> Weight {
 		// Proof size: measured `4542`, estimated `31196`.
-		// Minimum execution time: 2_275_817_000 picoseconds.
-		Weight::from_parts(2_330_740_000, 31196)
-			.saturating_add(Weight::from_parts(20_079_045, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(349_529, 0).saturating_mul(n.into()))
+		// Minimum execution time: 927_634_000 picoseconds.
+		Weight::from_parts(934_214_000, 31196)
+			.saturating_add(Weight::from_parts(6_540_358, 0).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(127_495, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -383,9 +385,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[1, 32]`.
 	fn end_era(v: u32, ) -> Weight {
 		// Proof size: measured `1539`, estimated `11034`.
-		// Minimum execution time: 222_056_000 picoseconds.
-		Weight::from_parts(258_906_372, 11034)
-			.saturating_add(Weight::from_parts(389_421, 0).saturating_mul(v.into()))
+		// Minimum execution time: 74_982_000 picoseconds.
+		Weight::from_parts(79_185_760, 11034)
+			.saturating_add(Weight::from_parts(86_922, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -414,9 +416,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[1, 32]`.
 	fn prune_era(v: u32, ) -> Weight {
 		// Proof size: measured `843`, estimated `6196`.
-		// Minimum execution time: 189_745_000 picoseconds.
-		Weight::from_parts(192_241_715, 6196)
-			.saturating_add(Weight::from_parts(18_270_230, 0).saturating_mul(v.into()))
+		// Minimum execution time: 63_604_000 picoseconds.
+		Weight::from_parts(59_725_791, 6196)
+			.saturating_add(Weight::from_parts(5_949_653, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -433,8 +435,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn open_pool() -> Weight {
 		// Proof size: measured `745`, estimated `6196`.
-		// Minimum execution time: 342_311_000 picoseconds.
-		Weight::from_parts(371_016_000, 6196)
+		// Minimum execution time: 126_028_000 picoseconds.
+		Weight::from_parts(133_900_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -442,8 +444,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Pools` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn set_pool_share() -> Weight {
 		// Proof size: measured `521`, estimated `3585`.
-		// Minimum execution time: 44_133_000 picoseconds.
-		Weight::from_parts(52_038_000, 3585)
+		// Minimum execution time: 11_387_000 picoseconds.
+		Weight::from_parts(12_519_000, 3585)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -459,8 +461,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn delegate() -> Weight {
 		// Proof size: measured `4270`, estimated `6614`.
-		// Minimum execution time: 492_103_000 picoseconds.
-		Weight::from_parts(596_268_000, 6614)
+		// Minimum execution time: 187_160_000 picoseconds.
+		Weight::from_parts(215_181_000, 6614)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -474,8 +476,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn undelegate() -> Weight {
 		// Proof size: measured `1451`, estimated `4250`.
-		// Minimum execution time: 172_965_000 picoseconds.
-		Weight::from_parts(199_083_000, 4250)
+		// Minimum execution time: 61_342_000 picoseconds.
+		Weight::from_parts(64_506_000, 4250)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -492,9 +494,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	fn withdraw_delegation(s: u32, ) -> Weight {
 		// Proof size: measured `1098`, estimated `6614`.
-		// Minimum execution time: 305_824_000 picoseconds.
-		Weight::from_parts(341_044_523, 6614)
-			.saturating_add(Weight::from_parts(387_646, 0).saturating_mul(s.into()))
+		// Minimum execution time: 110_605_000 picoseconds.
+		Weight::from_parts(117_657_265, 6614)
+			.saturating_add(Weight::from_parts(7_111, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -506,8 +508,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_pool_rewards() -> Weight {
 		// Proof size: measured `830`, estimated `4250`.
-		// Minimum execution time: 158_998_000 picoseconds.
-		Weight::from_parts(181_750_000, 4250)
+		// Minimum execution time: 56_224_000 picoseconds.
+		Weight::from_parts(60_270_000, 4250)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -519,8 +521,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn close_pool() -> Weight {
 		// Proof size: measured `1172`, estimated `8799`.
-		// Minimum execution time: 351_900_000 picoseconds.
-		Weight::from_parts(378_880_000, 8799)
+		// Minimum execution time: 133_669_000 picoseconds.
+		Weight::from_parts(142_603_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -529,9 +531,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	fn cancel_deferred_pool_slash(s: u32, ) -> Weight {
 		// Proof size: measured `1542`, estimated `4630`.
-		// Minimum execution time: 47_288_000 picoseconds.
-		Weight::from_parts(49_315_873, 4630)
-			.saturating_add(Weight::from_parts(4_324_597, 0).saturating_mul(s.into()))
+		// Minimum execution time: 12_268_000 picoseconds.
+		Weight::from_parts(12_866_156, 4630)
+			.saturating_add(Weight::from_parts(1_587_038, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -546,9 +548,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn apply_pool_slashes(n: u32, ) -> Weight {
 		// Proof size: measured `742`, estimated `4630`.
-		// Minimum execution time: 142_347_000 picoseconds.
-		Weight::from_parts(54_421_355, 4630)
-			.saturating_add(Weight::from_parts(96_661_726, 0).saturating_mul(n.into()))
+		// Minimum execution time: 50_545_000 picoseconds.
+		Weight::from_parts(16_057_548, 4630)
+			.saturating_add(Weight::from_parts(38_287_500, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -560,40 +562,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(171_621_000, 4186)
+		Weight::from_parts(59_549_000, 4186)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(489_699_000, 41614)
+		Weight::from_parts(174_290_000, 41614)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(422_362_000, 41614)
+		Weight::from_parts(151_516_000, 41614)
 			.saturating_add(ParityDbWeight::get().reads(21_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn withdraw_unbonded(s: u32, ) -> Weight {
-		Weight::from_parts(167_317_155, 4186)
-			.saturating_add(Weight::from_parts(471_229, 0).saturating_mul(s.into()))
+		Weight::from_parts(52_377_698, 4186)
+			.saturating_add(Weight::from_parts(39_826, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
-	fn rebond(_l: u32, ) -> Weight {
-		Weight::from_parts(425_051_851, 41614)
+	fn rebond(l: u32, ) -> Weight {
+		Weight::from_parts(146_576_830, 41614)
+			.saturating_add(Weight::from_parts(274_232, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(20_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn validate(n: u32, ) -> Weight {
-		Weight::from_parts(531_663_660, 106926)
-			.saturating_add(Weight::from_parts(1_859_477, 0).saturating_mul(n.into()))
+		Weight::from_parts(189_663_524, 106926)
+			.saturating_add(Weight::from_parts(957_226, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(33_u64))
 			.saturating_add(ParityDbWeight::get().writes(30_u64))
 	}
 	fn nominate(n: u32, ) -> Weight {
-		Weight::from_parts(205_510_049, 4186)
-			.saturating_add(Weight::from_parts(43_421_806, 0).saturating_mul(n.into()))
+		Weight::from_parts(68_233_812, 4186)
+			.saturating_add(Weight::from_parts(18_070_767, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -601,8 +604,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6621).saturating_mul(n.into()))
 	}
 	fn chill(n: u32, ) -> Weight {
-		Weight::from_parts(200_037_976, 4186)
-			.saturating_add(Weight::from_parts(27_225_957, 0).saturating_mul(n.into()))
+		Weight::from_parts(66_164_706, 4186)
+			.saturating_add(Weight::from_parts(11_845_738, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -610,32 +613,33 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6621).saturating_mul(n.into()))
 	}
 	fn payout_stakers(n: u32, ) -> Weight {
-		Weight::from_parts(239_815_998, 6611)
-			.saturating_add(Weight::from_parts(89_783_966, 0).saturating_mul(n.into()))
+		Weight::from_parts(81_835_537, 6611)
+			.saturating_add(Weight::from_parts(35_237_240, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
 	}
-	fn cancel_deferred_slash(_s: u32, ) -> Weight {
-		Weight::from_parts(388_762_625, 201814)
+	fn cancel_deferred_slash(s: u32, ) -> Weight {
+		Weight::from_parts(81_362_615, 201814)
+			.saturating_add(Weight::from_parts(641_958, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_validator_count() -> Weight {
-		Weight::from_parts(44_673_000, 3501)
+		Weight::from_parts(11_317_000, 3501)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_invulnerables(v: u32, ) -> Weight {
-		Weight::from_parts(23_191_586, 0)
-			.saturating_add(Weight::from_parts(54_699, 0).saturating_mul(v.into()))
+		Weight::from_parts(4_610_715, 0)
+			.saturating_add(Weight::from_parts(15_070, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn apply_slashes(n: u32, ) -> Weight {
-		Weight::from_parts(177_343_000, 7611)
-			.saturating_add(Weight::from_parts(155_245_063, 0).saturating_mul(n.into()))
+		Weight::from_parts(61_702_000, 7611)
+			.saturating_add(Weight::from_parts(56_110_102, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -643,9 +647,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3196).saturating_mul(n.into()))
 	}
 	fn new_era(v: u32, n: u32, ) -> Weight {
-		Weight::from_parts(2_330_740_000, 31196)
-			.saturating_add(Weight::from_parts(20_079_045, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(349_529, 0).saturating_mul(n.into()))
+		Weight::from_parts(934_214_000, 31196)
+			.saturating_add(Weight::from_parts(6_540_358, 0).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(127_495, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -653,14 +657,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3206).saturating_mul(v.into()))
 	}
 	fn end_era(v: u32, ) -> Weight {
-		Weight::from_parts(258_906_372, 11034)
-			.saturating_add(Weight::from_parts(389_421, 0).saturating_mul(v.into()))
+		Weight::from_parts(79_185_760, 11034)
+			.saturating_add(Weight::from_parts(86_922, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune_era(v: u32, ) -> Weight {
-		Weight::from_parts(192_241_715, 6196)
-			.saturating_add(Weight::from_parts(18_270_230, 0).saturating_mul(v.into()))
+		Weight::from_parts(59_725_791, 6196)
+			.saturating_add(Weight::from_parts(5_949_653, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
@@ -668,50 +672,50 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 11242).saturating_mul(v.into()))
 	}
 	fn open_pool() -> Weight {
-		Weight::from_parts(371_016_000, 6196)
+		Weight::from_parts(133_900_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_pool_share() -> Weight {
-		Weight::from_parts(52_038_000, 3585)
+		Weight::from_parts(12_519_000, 3585)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn delegate() -> Weight {
-		Weight::from_parts(596_268_000, 6614)
+		Weight::from_parts(215_181_000, 6614)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn undelegate() -> Weight {
-		Weight::from_parts(199_083_000, 4250)
+		Weight::from_parts(64_506_000, 4250)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw_delegation(s: u32, ) -> Weight {
-		Weight::from_parts(341_044_523, 6614)
-			.saturating_add(Weight::from_parts(387_646, 0).saturating_mul(s.into()))
+		Weight::from_parts(117_657_265, 6614)
+			.saturating_add(Weight::from_parts(7_111, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn claim_pool_rewards() -> Weight {
-		Weight::from_parts(181_750_000, 4250)
+		Weight::from_parts(60_270_000, 4250)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn close_pool() -> Weight {
-		Weight::from_parts(378_880_000, 8799)
+		Weight::from_parts(142_603_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn cancel_deferred_pool_slash(s: u32, ) -> Weight {
-		Weight::from_parts(49_315_873, 4630)
-			.saturating_add(Weight::from_parts(4_324_597, 0).saturating_mul(s.into()))
+		Weight::from_parts(12_866_156, 4630)
+			.saturating_add(Weight::from_parts(1_587_038, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn apply_pool_slashes(n: u32, ) -> Weight {
-		Weight::from_parts(54_421_355, 4630)
-			.saturating_add(Weight::from_parts(96_661_726, 0).saturating_mul(n.into()))
+		Weight::from_parts(16_057_548, 4630)
+			.saturating_add(Weight::from_parts(38_287_500, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

@@ -65,9 +65,8 @@ impl pallet_credits::Config for Runtime {
 	type BenchmarkHelper = VoucherSigner;
 }
 
-/// Signs benchmark vouchers with a keystore key: ecdsa when `recovering`, the costliest
-/// `MultiSignature` to check (public key recovery, then hashing the key into the account id),
-/// else sr25519, the scheme most users sign with. The two keys are different accounts.
+/// Signs benchmark vouchers with a keystore key: ecdsa when `recovering` (public key recovery,
+/// then hashing the key into the account id), else sr25519, the scheme most users sign with. The two keys are different accounts.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct VoucherSigner;
 #[cfg(feature = "runtime-benchmarks")]

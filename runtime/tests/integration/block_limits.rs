@@ -17,8 +17,8 @@
 //! `the_filled_calls_are_the_heaviest_of_their_pallets` lists every dispatchable of the four
 //! pallets (checked against their call-name lists) and checks the choice, so re-benchmarked
 //! weights that change the order fail there. Where the heaviest call can succeed a block's worth
-//! of times it does (Compute's `claim_expired` on due jobs, Credits' `cooperative_close` with an
-//! ecdsa voucher); where it cannot (DataMarket's `resolve_dispute` needs Root or `MarketAdmin`,
+//! of times it does (Compute's `claim_expired` on due jobs, Credits' `cooperative_close` with a
+//! voucher of whichever signature scheme declares more); where it cannot (DataMarket's `resolve_dispute` needs Root or `MarketAdmin`,
 //! Staking's `payout_stakers` pays each page once) it fails after being charged, which weighs
 //! the same. The heaviest calls that do succeed repeatedly are rows too (`list_dataset` with the
 //! most parents, `nominate` with the most targets), and so are a block of
@@ -82,6 +82,24 @@ const FULL: ApplyExtrinsicResult =
 
 fn block_weights() -> frame_system::limits::BlockWeights {
 	<Runtime as frame_system::Config>::BlockWeights::get()
+}
+
+/// The runtime's limits build from the measured base weights (its fallback never serves), and
+/// keep two seconds of compute, three quarters for normal extrinsics.
+#[test]
+fn the_block_weights_build() {
+	use airtime_runtime::{
+		configs::system::{try_block_weights, MAXIMUM_BLOCK_WEIGHT},
+		weights::{block_weights::BlockExecutionWeight, extrinsic_weights::ExtrinsicBaseWeight},
+	};
+	let built = try_block_weights().expect("the block weights are valid");
+	assert_eq!(built.encode(), block_weights().encode());
+	assert_eq!(built.base_block, BlockExecutionWeight::get());
+	assert_eq!(built.max_block, MAXIMUM_BLOCK_WEIGHT);
+	for class in [DispatchClass::Normal, DispatchClass::Operational, DispatchClass::Mandatory] {
+		assert_eq!(built.get(class).base_extrinsic, ExtrinsicBaseWeight::get());
+	}
+	assert_eq!(normal_max_total().ref_time(), MAXIMUM_BLOCK_WEIGHT.ref_time() / 4 * 3);
 }
 
 /// The normal class's `max_total`: what signed transactions may book in one block.
@@ -366,10 +384,12 @@ fn account(i: u32) -> AccountId {
 	AccountId::new(raw)
 }
 
-/// A voucher with an ecdsa signature, the largest `MultiSignature` and the costliest to check: the
-/// calls taking one declare their heaviest weights (`redeem_recovering`,
-/// `cooperative_close_with_voucher_recovering`).
-fn ecdsa_voucher() -> pallet_credits::SignedVoucherOf<Runtime> {
+/// A voucher signed under `scheme`'s signature kind (the bytes are not a valid signature).
+fn voucher_of(scheme: Scheme) -> pallet_credits::SignedVoucherOf<Runtime> {
+	let signature = match scheme {
+		Scheme::Ecdsa => MultiSignature::from(ecdsa::Signature::from_raw([0xab; 65])),
+		Scheme::Sr25519 => MultiSignature::from(sr25519::Signature::from_raw([0xab; 64])),
+	};
 	SignedVoucher {
 		voucher: Voucher {
 			genesis: H256::repeat_byte(0xab),
@@ -377,7 +397,27 @@ fn ecdsa_voucher() -> pallet_credits::SignedVoucherOf<Runtime> {
 			channel_nonce: u32::MAX,
 			total: Balance::MAX,
 		},
-		signature: MultiSignature::from(ecdsa::Signature::from_raw([0xab; 65])),
+		signature,
+	}
+}
+
+/// The two ways of checking a voucher's signature, which are benchmarked apart: recovering the
+/// key (ecdsa) and verifying against it (sr25519; ed25519 is weighed the same).
+#[derive(Clone, Copy, Debug)]
+enum Scheme {
+	Ecdsa,
+	Sr25519,
+}
+
+/// The scheme whose vouchers make `cooperative_close` (and `redeem`) declare the most: which one
+/// depends on the benchmark run, so the heaviest-call rows take whichever it is.
+fn costliest_scheme() -> Scheme {
+	let weight =
+		|s| pallet_credits::Pallet::<Runtime>::cooperative_close_weight(Some(&voucher_of(s)));
+	if weight(Scheme::Ecdsa).ref_time() >= weight(Scheme::Sr25519).ref_time() {
+		Scheme::Ecdsa
+	} else {
+		Scheme::Sr25519
 	}
 }
 
@@ -510,9 +550,9 @@ fn credits_calls() -> Vec<pallet_credits::Call<Runtime>> {
 		K::open_channel_for { owner: account(0), service, amount: AIR, expiry: never },
 		K::top_up { channel, amount: AIR },
 		K::extend_channel { channel, expiry: never },
-		K::redeem { channel, voucher: ecdsa_voucher() },
+		K::redeem { channel, voucher: voucher_of(costliest_scheme()) },
 		K::request_close { channel },
-		K::cooperative_close { channel, voucher: Some(ecdsa_voucher()) },
+		K::cooperative_close { channel, voucher: Some(voucher_of(costliest_scheme())) },
 		K::close { channel },
 		K::set_budget { limit: AIR, period: never },
 		K::clear_budget {},
@@ -774,22 +814,54 @@ fn a_block_of_listings_with_the_most_parents_stays_within_the_limits() {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Credits: `cooperative_close` with an ecdsa voucher, succeeding
+// Credits: `cooperative_close` with a voucher of the costliest scheme, succeeding
 // ------------------------------------------------------------------------------------------------
+
+/// A channel payer and voucher signer of either scheme.
+enum Payer {
+	Ecdsa(ecdsa::Pair),
+	Sr25519(sr25519::Pair),
+}
+
+impl Payer {
+	fn new(scheme: Scheme) -> Self {
+		match scheme {
+			Scheme::Ecdsa => Payer::Ecdsa(ecdsa::Pair::from_string("//BlockLimits", None).unwrap()),
+			Scheme::Sr25519 => {
+				Payer::Sr25519(sr25519::Pair::from_string("//BlockLimits", None).unwrap())
+			},
+		}
+	}
+
+	fn account(&self) -> AccountId {
+		match self {
+			Payer::Ecdsa(p) => MultiSigner::from(p.public()).into_account(),
+			Payer::Sr25519(p) => MultiSigner::from(p.public()).into_account(),
+		}
+	}
+
+	fn sign(&self, payload: &[u8]) -> MultiSignature {
+		match self {
+			Payer::Ecdsa(p) => MultiSignature::from(p.sign(payload)),
+			Payer::Sr25519(p) => MultiSignature::from(p.sign(payload)),
+		}
+	}
+}
 
 struct OpenChannels {
 	/// The service's owner, who closes the channels.
 	owner: sr25519::Pair,
-	/// The channels' payer and signer: an ecdsa account (its vouchers cost the most to check).
-	payer: ecdsa::Pair,
+	/// The channels' payer and signer, of the scheme whose vouchers cost the most to check.
+	payer: Payer,
 	ids: Vec<u64>,
 }
 
-/// Bob's service, and more channels to it than a block can close, opened by an ecdsa account.
+/// Bob's service, and more channels to it than a block can close, opened by an account of the
+/// costliest voucher scheme.
 fn open_channels() -> OpenChannels {
 	let owner = Sr25519Keyring::Bob;
-	let payer = ecdsa::Pair::from_string("//BlockLimits", None).unwrap();
-	let payer_id: AccountId = MultiSigner::from(payer.public()).into_account();
+	let payer = Payer::new(costliest_scheme());
+	let payer_id = payer.account();
 	assert_ok!(Balances::transfer_keep_alive(
 		RuntimeOrigin::signed(Sr25519Keyring::Charlie.to_account_id()),
 		payer_id.clone().into(),
@@ -805,7 +877,7 @@ fn open_channels() -> OpenChannels {
 	));
 	let close = RuntimeCall::Credits(pallet_credits::Call::cooperative_close {
 		channel: 0,
-		voucher: Some(ecdsa_voucher()),
+		voucher: Some(voucher_of(costliest_scheme())),
 	});
 	let count =
 		normal_max_total().ref_time() / close.get_dispatch_info().call_weight.ref_time() + 4;
@@ -827,7 +899,8 @@ fn open_channels() -> OpenChannels {
 
 #[test]
 fn a_block_of_the_heaviest_credits_call_stays_within_the_limits() {
-	let filled = run_row("credits.cooperative_close (ecdsa voucher)", open_channels, |c, i| {
+	let row = format!("credits.cooperative_close ({:?} voucher)", costliest_scheme());
+	let filled = run_row(&row, open_channels, |c, i| {
 		let channel = *c.ids.get(i as usize).expect("more channels than a block closes");
 		let voucher = Voucher {
 			genesis: Credits::genesis_hash(),
@@ -835,7 +908,7 @@ fn a_block_of_the_heaviest_credits_call_stays_within_the_limits() {
 			channel_nonce: Credits::channel_view(channel).expect("open").nonce,
 			total: PRICE,
 		};
-		let signature = MultiSignature::from(c.payer.sign(&voucher.signing_payload()));
+		let signature = c.payer.sign(&voucher.signing_payload());
 		let call = RuntimeCall::Credits(pallet_credits::Call::cooperative_close {
 			channel,
 			voucher: Some(SignedVoucher { voucher, signature }),
