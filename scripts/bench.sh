@@ -29,13 +29,16 @@ STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 # The FRAME pallets whose weights the runtime reads from runtime/src/weights/ (each listed in
 # runtime/src/benchmarks.rs): every one a transfer, a batch, a multisig or a proxy call goes
-# through. The governance pallets (scheduler, preimage, referenda, conviction voting, treasury)
-# keep polkadot-sdk's reference weights, which use the runtime's `DbWeight`; so do
-# pallet_transaction_payment (no benchmark in the runtime) and pallet_parameters (weighed by the
-# runtime's own `ParametersWeight`); aura, grandpa and session have no benchmarks of their own.
+# through, and the governance pallets (scheduler, preimage, conviction voting, referenda).
+# pallet_treasury keeps polkadot-sdk's reference weights, which use the runtime's `DbWeight`: its
+# `payout` and `check_status` benchmarks fail on this runtime (`PayoutError`: the spend
+# benchmarks assume a paymaster that pays any asset); so do pallet_transaction_payment (no
+# benchmark in the runtime) and pallet_parameters (weighed by the runtime's own
+# `ParametersWeight`); aura, grandpa and session have no benchmarks of their own.
 FRAME_PALLETS=(
 	frame_system frame_system_extensions pallet_balances pallet_timestamp pallet_utility
-	pallet_multisig pallet_proxy
+	pallet_multisig pallet_proxy pallet_scheduler pallet_preimage pallet_conviction_voting
+	pallet_referenda
 )
 OURS=()
 for file in pallets/*/src/benchmarking.rs; do

@@ -14,7 +14,8 @@
 //   delivering as a stranger, delivering twice, completing early) is refused with the named
 //   error, an oversize sealed key (which does not decode) by the pool, and it changes nothing;
 // - after the dispute window anyone completes the sale: the seller gets the price minus the 5 %
-//   protocol fee (rounded up), the curator pot 20 % of the fee (rounded down), the staking pot
+//   protocol fee (rounded up), the curator pot 20 % of the fee (rounded down, credited to the
+//   dataset's curation fund, which caps its curators' rewards), the staking pot
 //   40 % of the rest and the treasury the remainder, and no AIR is created or destroyed beyond the burnt part of transaction fees;
 // - compute-to-data: a job of an account without access that names the dataset escrows royalty
 //   plus price, pays the owner (net of the fee) when it settles, and its output is registered as
@@ -146,6 +147,10 @@ const bytesOf = (json) => (Array.isArray(json) ? Uint8Array.from(json) : hexToU8
 const protocolFee = (amount) => (amount * PROTOCOL_FEE_PPB + 999_999_999n) / 1_000_000_000n;
 /** The curator pot's part of a protocol fee: 20 %, rounded down (`Perbill::mul_floor`). */
 const toCurators = (f) => (f * FEE_TO_CURATORS_PPB) / 1_000_000_000n;
+/** A dataset's curation fund at block `hash`: what its own fees paid into the curator pot, less
+ * the curator rewards paid for claims about it (the cap on those rewards). */
+const curationFundAt = async (hash, dataset) =>
+  (await (await api.at(hash)).query.dataMarket.curationFunds(dataset)).toBigInt();
 
 function txFees(events) {
   return events
@@ -475,6 +480,11 @@ test('after the dispute window anyone completes the sale: price minus 5 % to Ali
   assert.equal(await delta(alice.address), PRICE - saleFee + authorShare(all), 'the seller is paid');
   assert.equal(await held(blockHash, alice.address, 'PurchaseEscrow'), 0n);
   assert.equal(await delta(CURATOR_POT), toCurators(saleFee), 'the curator pot gets 20 % of the fee');
+  assert.equal(
+    (await curationFundAt(blockHash, s.dataset)) - (await curationFundAt(prev, s.dataset)),
+    toCurators(saleFee),
+    "the pot's part is credited to the dataset's curation fund",
+  );
   const afterCurators = saleFee - toCurators(saleFee);
   assert.equal(
     (await delta(TREASURY)) - (await treasuryInflationAt(api, blockHash)),
@@ -556,6 +566,11 @@ test('compute-to-data: a job reading the dataset escrows royalty + price and pay
   const delta = async (who) => (await freeAt(api, settled.blockHash, who)) - (await freeAt(api, prev, who));
   assert.equal(await delta(alice.address), charge - useFee + authorShare(settled.events), 'the owner is paid');
   assert.equal(await delta(CURATOR_POT), toCurators(useFee), 'the curator pot gets 20 % of the fee');
+  assert.equal(
+    (await curationFundAt(settled.blockHash, s.dataset)) - (await curationFundAt(prev, s.dataset)),
+    toCurators(useFee),
+    "the pot's part is credited to the dataset's curation fund",
+  );
   assert.equal(await held(settled.blockHash, charlie.address, 'UseEscrow'), 0n);
   assert.equal(await held(settled.blockHash, charlie.address, 'StorageDeposit'), useDeposit, 'the job record stays until registered');
 });

@@ -8,9 +8,11 @@
 //   and the units `ceil(m·n·k / 10^6)`, and after the challenge window Bob is paid exactly
 //   `price · units` less the protocol fee (less his own transaction fees), Charlie gets the rest
 //   of the escrow and the deposit back and is out of exactly the payment and his fee;
-// - the output the worker serves to the job's owner (a signed request) is the product computed
-//   here in JavaScript and hashes to the attested hash; a byte range is served with 206; another
-//   account's valid signature gets 403; `status` and `/metrics` report the completed job;
+// - the output the worker serves to the job's owner (a request signed for this worker, with a
+//   fresh nonce) is the product computed here in JavaScript and hashes to the attested hash; a
+//   byte range is served with 206; the same request again gets 401 Replayed, one signed for
+//   another worker 401 BadSignature; another account's valid signature gets 403; `status` and
+//   `/metrics` report the completed job;
 // - a worker killed with SIGKILL while it executes a job is restarted with the same config and
 //   data directory and completes the job exactly once: one attestation, one payment, no failure
 //   report, slash or refund, the output still served, and no funds lost.
@@ -27,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
-import { cryptoWaitReady, blake2AsU8a, blake2AsHex } from '@polkadot/util-crypto';
+import { cryptoWaitReady, blake2AsU8a, blake2AsHex, randomAsU8a } from '@polkadot/util-crypto';
 import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import { startNode, freePort } from '../lib/node.js';
 import { AIR, sendOk, freeAt, heldAt, parentOf } from '../lib/chain.js';
@@ -38,7 +40,7 @@ const STAKE = 2_000n * AIR; // the provider's stake (MinProviderStake is 100 AIR
 const OFFER_MAX_UNITS = 1_000_000; // the largest job the worker offers to run
 const CHALLENGE_PERIOD = 3; // `fast-runtime`
 const PROTOCOL_FEE_PPB = 50_000_000n; // 5 %, `Perbill::mul_ceil` of each payment
-const OUTPUT_TAG = 'airtime/output/1'; // domain tag of a signed output download
+const OUTPUT_TAG = 'airtime/output/2'; // domain tag of a signed output download (version 2)
 // The job the worker is killed in the middle of: 2048³ multiply-accumulates, a second or two on a
 // 2-core CPU; 8590 units.
 const BIG = { m: 2048, n: 2048, k: 2048 };
@@ -311,15 +313,19 @@ function firstDifference(a, b) {
 // ---------------------------------------------------------------- the worker, over HTTP
 
 /**
- * The headers of a download of `hashHex` signed by `pair`: sr25519 over
- * `"airtime/output/1" ++ hash (32) ++ expires (u64 LE)`.
+ * The headers of one download of `hashHex` from the worker whose provider account is `workerKey`
+ * (32 bytes: the job's `JobAssigned` provider), signed by `pair`: sr25519 over
+ * `"airtime/output/2" ++ worker (32) ++ hash (32) ++ expires (u64 LE) ++ nonce (16)`, with a
+ * fresh random nonce. Single-use: the worker refuses the same headers again (401 Replayed).
  */
-function signedHeaders(pair, hashHex, { expires = Math.floor(Date.now() / 1000) + 300, account = pair.address } = {}) {
-  const message = u8aConcat(stringToU8a(OUTPUT_TAG), hexToU8a(hashHex), le(expires, 8));
-  assert.equal(message.length, 16 + 32 + 8);
+function signedHeaders(pair, hashHex, workerKey, { expires = Math.floor(Date.now() / 1000) + 300, account = pair.address } = {}) {
+  const nonce = randomAsU8a(16);
+  const message = u8aConcat(stringToU8a(OUTPUT_TAG), workerKey, hexToU8a(hashHex), le(expires, 8), nonce);
+  assert.equal(message.length, 16 + 32 + 32 + 8 + 16);
   return {
     'x-airtime-account': account,
     'x-airtime-expires': String(expires),
+    'x-airtime-nonce': u8aToHex(nonce),
     'x-airtime-signature': u8aToHex(pair.sign(message)),
   };
 }
@@ -456,7 +462,10 @@ async function runJob(t, { spec, budget, deadline, units, onSubmitted = async ()
   assert.equal(await heldAt(api, at, charlie.address, 'Compute', 'StorageDeposit'), depositBefore);
 
   assert.equal(await provider.send('compute_job', [job, at]), null, 'an ended job is gone');
-  return { job, follow, outputHash, settled, paid, submittedAt };
+  // The worker that ran it: output downloads are signed for its provider account's key.
+  const workerKey = assigned.event.data.provider.toU8a();
+  assert.equal(workerKey.length, 32);
+  return { job, follow, outputHash, settled, paid, submittedAt, workerKey };
 }
 
 // ---------------------------------------------------------------- the tests
@@ -508,7 +517,7 @@ test('a provider\'s worker runs an int8 GEMM job on the CPU, attests, is paid, a
   const a = int8Matrix(shape.m, shape.k, 0x5eed_0001);
   const b = int8Matrix(shape.k, shape.n, 0x5eed_0002);
   const budget = AIR; // well above price · max_units
-  const { job, outputHash } = await runJob(t, {
+  const { job, outputHash, workerKey } = await runJob(t, {
     spec: gemmSpec(a, b, shape, 3), budget, deadline: 50, units,
   });
   await worker.waitForLog(jobLine('executing job', job), { timeoutMs: 5_000 });
@@ -517,25 +526,39 @@ test('a provider\'s worker runs an int8 GEMM job on the CPU, attests, is paid, a
   // The owner downloads the output: the product computed here, hashing to the attested hash.
   const expected = gemm(a, b, shape.m, shape.n, shape.k);
   assert.equal(blake2AsHex(expected, 256), outputHash, 'the attested hash is the hash of A · B');
-  const full = await download(outputHash, signedHeaders(charlie, outputHash));
+  const ownerHeaders = signedHeaders(charlie, outputHash, workerKey);
+  const full = await download(outputHash, ownerHeaders);
   assert.equal(full.status, 200, `owner's download: ${full.status} ${Buffer.from(full.body).toString().slice(0, 200)}`);
   assert.equal(full.body.length, shape.m * shape.n * 4);
   assert.equal(blake2AsHex(full.body, 256), outputHash);
   assert.equal(firstDifference(full.body, expected), -1, 'the output is A · B, int32 LE row-major');
 
-  // A byte range: bytes 4..11 (C[0][1] and C[0][2]).
-  const part = await download(outputHash, { ...signedHeaders(charlie, outputHash), range: 'bytes=4-11' });
+  // A byte range: bytes 4..11 (C[0][1] and C[0][2]), a request of its own (a fresh nonce).
+  const part = await download(outputHash, { ...signedHeaders(charlie, outputHash, workerKey), range: 'bytes=4-11' });
   assert.equal(part.status, 206);
   assert.equal(part.headers.get('content-range'), `bytes 4-11/${expected.length}`);
   assert.deepEqual([...part.body], [...expected.subarray(4, 12)]);
 
+  // The owner's request sent again is a replay: refused, and not the output.
+  const replayed = await download(outputHash, ownerHeaders);
+  assert.equal(replayed.status, 401, `a replayed request: 401, got ${replayed.status}`);
+  assert.equal(JSON.parse(Buffer.from(replayed.body).toString()).code, 'Replayed');
+  // A request the owner signed for another worker (Dave's key) is refused here.
+  const elsewhere = await download(outputHash, signedHeaders(charlie, outputHash, dave.publicKey));
+  assert.equal(elsewhere.status, 401, `signed for another worker: 401, got ${elsewhere.status}`);
+  assert.equal(JSON.parse(Buffer.from(elsewhere.body).toString()).code, 'BadSignature');
+  // The worker also tells its key: `worker` in /v1/status is Bob, the job's provider.
+  const live = await (await fetch(`${worker.url}/v1/status`, { signal: AbortSignal.timeout(10_000) })).json();
+  assert.equal(live.worker, bob.address, `/v1/status worker: ${JSON.stringify(live.worker)}`);
+  assert.equal(u8aToHex(workerKey), u8aToHex(bob.publicKey));
+
   // Someone else's valid signature is refused; so are a forged and an expired one.
-  const stranger = await download(outputHash, signedHeaders(dave, outputHash));
+  const stranger = await download(outputHash, signedHeaders(dave, outputHash, workerKey));
   assert.equal(stranger.status, 403, 'a non-owner gets 403');
   assert.notEqual(firstDifference(stranger.body, expected), -1, 'and not the output');
-  const forged = await download(outputHash, signedHeaders(dave, outputHash, { account: charlie.address }));
+  const forged = await download(outputHash, signedHeaders(dave, outputHash, workerKey, { account: charlie.address }));
   assert.ok(forged.status >= 400 && forged.status < 500, `a forged signature: 4xx, got ${forged.status}`);
-  const expired = await download(outputHash, signedHeaders(charlie, outputHash, { expires: Math.floor(Date.now() / 1000) - 60 }));
+  const expired = await download(outputHash, signedHeaders(charlie, outputHash, workerKey, { expires: Math.floor(Date.now() / 1000) - 60 }));
   assert.ok(expired.status >= 400 && expired.status < 500, `an expired signature: 4xx, got ${expired.status}`);
 
   // `status` lists the job as settled and earnings; /metrics counts it (the worker follows
@@ -574,7 +597,7 @@ test('a worker killed with SIGKILL mid-job is restarted and completes the job ex
   const budget = units * PRICE + AIR;
 
   let killedAt;
-  const { job, follow, outputHash, settled, submittedAt } = await runJob(t, {
+  const { job, follow, outputHash, settled, submittedAt, workerKey } = await runJob(t, {
     spec: gemmSpec(a, b, shape, units), budget, deadline: 100, units,
     // As soon as the worker says it executes the job: SIGKILL, then a restart.
     onSubmitted: async (id, follower) => {
@@ -616,7 +639,7 @@ test('a worker killed with SIGKILL mid-job is restarted and completes the job ex
     60_000,
     () => `a worker logs ${attestedLine}`,
   );
-  const got = await download(outputHash, signedHeaders(charlie, outputHash));
+  const got = await download(outputHash, signedHeaders(charlie, outputHash, workerKey));
   assert.equal(got.status, 200, `owner's download from the restarted worker: ${got.status} ${Buffer.from(got.body.subarray(0, 200)).toString()}`);
   assert.equal(got.body.length, shape.m * shape.n * 4);
   assert.equal(blake2AsHex(got.body, 256), outputHash, 'the output survived the crash');

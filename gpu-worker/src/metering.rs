@@ -11,6 +11,22 @@
 //!
 //! The payer's tier is checked separately (`can_call` on the chain, cached per channel).
 //!
+//! # A voucher is a bearer token for what it prepays
+//!
+//! The service authenticates nothing but the voucher: a call carries no signature of its own, and
+//! [`Meter::check`] asks only whether the voucher pays for it. So whoever holds a voucher whose
+//! `total` covers more calls than were served (a caller that prepaid, or anyone who saw such a
+//! voucher on the wire or in a log) can spend the prepaid calls, `price_per_call` each, until the
+//! total no longer pays for the next one. What bounds it: a voucher names one chain (genesis), one
+//! channel and the channel's nonce, and a channel pays one service, so it is worth nothing at
+//! another service, on another chain or channel; the chain never pays out more than its `total`;
+//! and a voucher that pays exactly for its own call (what `client::Caller::next_voucher` signs) is
+//! worth nothing once accepted, as the next call needs a higher total. Callers should send
+//! vouchers only over TLS (e.g. a reverse proxy in front of the service), only to the service
+//! they pay, and prepay no more than they would let whoever sees a voucher spend. Calls are not
+//! authenticated apart from the voucher (unlike output downloads, see [`crate::store`], whose
+//! requests are signed for one worker and single-use).
+//!
 //! [`Meter`] is pure state: the chain and the journal are the caller's business, so every rule
 //! is unit-tested here.
 
@@ -144,7 +160,9 @@ impl Meter {
 		Self { genesis, service, expiry_margin, channels: HashMap::new() }
 	}
 
-	/// Check `signed` for the next call on `channel` at finalized block `now`.
+	/// Check `signed` for the next call on `channel` at finalized block `now`. Whoever sends a
+	/// voucher that pays is served: a prepaying voucher is a bearer token (see the
+	/// [module docs](self)).
 	pub fn check(
 		&self,
 		channel: ChannelId,

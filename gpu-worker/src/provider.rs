@@ -163,6 +163,8 @@ pub async fn status(settings: &Settings) -> Result<serde_json::Value, ProviderEr
 struct HttpState {
 	runner: Arc<Runner>,
 	metrics: Arc<JobMetrics>,
+	/// The provider account, which output requests are signed for.
+	worker: sp_runtime::AccountId32,
 }
 
 async fn metrics_handler(State(s): State<Arc<HttpState>>) -> String {
@@ -170,7 +172,12 @@ async fn metrics_handler(State(s): State<Arc<HttpState>>) -> String {
 }
 
 async fn status_handler(State(s): State<Arc<HttpState>>) -> Json<serde_json::Value> {
-	Json(summary(&s.runner.records().await))
+	let mut out = summary(&s.runner.records().await);
+	if let Some(o) = out.as_object_mut() {
+		// The key output requests are signed for (`store::output_message`).
+		o.insert("worker".into(), s.worker.to_string().into());
+	}
+	Json(out)
 }
 
 /// `run`: take, run and attest jobs, verify disputes, serve outputs, until Ctrl-C or SIGTERM.
@@ -195,10 +202,16 @@ pub async fn run(settings: &Settings) -> Result<(), ProviderError> {
 		file.max_input_bytes.unwrap_or(1 << 32),
 		Duration::from_secs(file.fetch_timeout_secs.unwrap_or(120)),
 	);
-	let access =
-		Arc::new(OutputAccess::new(store.clone(), file.max_response_bytes.unwrap_or(64 << 20)));
+	let pair = settings.pair()?;
+	// Output requests are signed for this worker's provider account (see `store`).
+	let worker: sp_runtime::AccountId32 = pair.public().into();
+	let access = Arc::new(OutputAccess::new(
+		store.clone(),
+		worker.clone(),
+		file.max_response_bytes.unwrap_or(64 << 20),
+	));
 	let (client, rpc) = chain::connect_with_retry(&settings.rpc).await;
-	let signer = signer::spawn(client.clone(), rpc, settings.pair()?);
+	let signer = signer::spawn(client.clone(), rpc, pair);
 	match chain::provider(&client, signer.account()).await? {
 		Some(p) => tracing::info!(provider = %p.account, status = %p.status, "provider record"),
 		None => tracing::warn!(
@@ -224,7 +237,7 @@ pub async fn run(settings: &Settings) -> Result<(), ProviderError> {
 	)?;
 	runner.resume().await;
 	tokio::spawn(runner.clone().follow());
-	let state = Arc::new(HttpState { runner, metrics });
+	let state = Arc::new(HttpState { runner, metrics, worker: worker.clone() });
 	let app = Router::new()
 		.route("/metrics", get(metrics_handler))
 		.route("/v1/status", get(status_handler))
@@ -234,7 +247,12 @@ pub async fn run(settings: &Settings) -> Result<(), ProviderError> {
 	let listener = tokio::net::TcpListener::bind(settings.listen)
 		.await
 		.map_err(|e| ProviderError::Other(format!("cannot listen on {}: {e}", settings.listen)))?;
-	tracing::info!(listen = %settings.listen, backend = exec.backend(), "worker running");
+	tracing::info!(
+		listen = %settings.listen,
+		backend = exec.backend(),
+		worker = %worker,
+		"worker running"
+	);
 	axum::serve(listener, app)
 		.with_graceful_shutdown(crate::service::shutdown_signal())
 		.await

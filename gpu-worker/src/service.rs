@@ -4,7 +4,8 @@
 //! - `POST /v1/infer` `{"channel": 3, "input": [i8...], "voucher": "0x<SCALE SignedVoucher>"}` →
 //!   `{"output": [i8...], "calls": n, "total": "…", "pricePerCall": "…"}`; a refused voucher
 //!   gets a 4xx status and `{"code": "StaleVoucher", "error": "…"}` (codes in
-//!   [`Refusal::code`]).
+//!   [`Refusal::code`]). The voucher is the call's only credential: one that prepays later
+//!   calls can be spent by whoever holds it (see [`crate::metering`]), so serve over TLS.
 //! - `GET /v1/info`: service id, price, genesis, model shape. `GET /v1/channels/{id}`: what the
 //!   service accepted on a channel (so a client can resume).
 //! - `POST /v1/redeem`: redeem every channel with unredeemed vouchers now (needs the admin token

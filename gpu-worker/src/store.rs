@@ -32,23 +32,52 @@
 //! # Serving outputs
 //!
 //! [`OutputAccess::router`] serves `GET /v1/outputs/{hash}` (and `HEAD`; the hash `0x`-prefixed
-//! or bare). The caller proves it is the output's owner with three headers:
+//! or bare). The caller proves it is the output's owner with four headers:
 //! - [`ACCOUNT_HEADER`] `x-airtime-account`: the owner's account, SS58 or `0x`-hex 32 bytes;
 //! - [`EXPIRES_HEADER`] `x-airtime-expires`: unix seconds (decimal) after which the request is
 //!   refused, at most [`MAX_EXPIRY_AHEAD_SECS`] ahead;
+//! - [`NONCE_HEADER`] `x-airtime-nonce`: `0x`-hex of [`NONCE_LEN`] (16) random bytes, fresh for
+//!   every request;
 //! - [`SIGNATURE_HEADER`] `x-airtime-signature`: `0x`-hex of the 64-byte sr25519 signature of
-//!   [`output_message`]: `b"airtime/output/1" ++ hash (32 bytes) ++ expires (u64 LE)`, made by
-//!   [`sign_request`] (or [`request_headers`]).
+//!   [`output_message`] (version 2, 104 bytes):
+//!   `b"airtime/output/2" ++ worker (32 bytes) ++ hash (32 bytes) ++ expires (u64 LE) ++ nonce
+//!   (16 bytes)`, made by [`sign_request`] (or [`request_headers`], which draws the nonce).
+//!
+//! `worker` is the public key of the worker's provider account (the account its secret signs
+//! transactions with). A client learns it from the chain: it is the `provider` of the job's
+//! `JobAssigned` event (and of its `AttestationSubmitted`); the worker also logs it at start
+//! (`worker running … worker=<SS58>`), reports it as `worker` in `GET /v1/status` and names it
+//! in its `BadSignature` answers. A request signed for another worker does not verify here (401
+//! `BadSignature`), so a request captured at one worker opens nothing at another.
+//!
+//! Each request is single-use: the worker remembers every (account, nonce) it accepted until that
+//! request's expiry and refuses the same pair again (401 `Replayed`), so a captured request cannot
+//! be sent again, even to the same worker. A client therefore signs every request anew, each
+//! `HEAD` and each piece of a `Range` download included; 16 random bytes make a repeat between
+//! two requests of one account negligible. The memory of accepted requests is bounded (see
+//! [`SeenNonces`]): entries are dropped once expired, and when [`MAX_SEEN_REQUESTS`] unexpired
+//! ones are held new requests get 503 `Busy` with `Retry-After` rather than an entry being
+//! forgotten early (which would reopen its replay). Only requests that verify and come from an
+//! output's owner are remembered, so strangers cannot fill it (an owner who floods the worker with
+//! fresh requests can, for up to an hour). The memory is not persisted: a request accepted before
+//! a restart of the worker can be replayed after it until its expiry (at most
+//! [`MAX_EXPIRY_AHEAD_SECS`]), to that same worker only.
+//!
+//! Version 1 messages (`b"airtime/output/1" ++ hash ++ expires`, no worker, no nonce) are no longer
+//! accepted: they were valid at any worker holding the output and any number of times until their
+//! expiry. Clients must sign version 2.
 //!
 //! Answers: 200 with the whole blob (verified against its hash before it is sent); 206 for one
 //! `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` (streamed from disk); 400 for missing or
-//! malformed headers or hash; 401 when expired, too far ahead or badly signed; 403 when the
-//! signer is not the owner, whether the hash is unknown or another account's (the two are not
-//! told apart, so a non-owner learns nothing about which outputs exist); 404 when the owner asks
-//! for an allowed output whose blob is gone; 413 when the body would exceed
-//! `max_response_bytes` (fetch such outputs in pieces with `Range`); 416 (with
-//! `Content-Range: bytes */total`) for a malformed, unsatisfiable or multi-range `Range`. Errors
-//! carry the service's JSON [`ErrorBody`].
+//! malformed headers or hash; 401 when expired, too far ahead, badly signed (including signed for
+//! another worker, output, expiry or nonce) or replayed; 403 when the signer is not the owner,
+//! whether the hash is unknown or another account's (the two are not told apart, so a non-owner
+//! learns nothing about which outputs exist); 404 when the owner asks for an allowed output whose
+//! blob is gone; 413 when the body would exceed `max_response_bytes` (fetch such outputs in pieces
+//! with `Range`); 416 (with `Content-Range: bytes */total`) for a malformed, unsatisfiable or
+//! multi-range `Range`; 503 `Busy` when the memory of accepted requests is full. Errors carry the
+//! service's JSON [`ErrorBody`]. A request that passed the owner check uses up its nonce whatever
+//! the answer (a 404, 413 or 416 included): retry with a new one.
 
 use crate::service::ErrorBody;
 use axum::{
@@ -70,7 +99,7 @@ use sp_core::{crypto::Ss58Codec, sr25519, Pair as PairT, H256};
 use sp_crypto_hashing::blake2_256;
 use sp_runtime::AccountId32;
 use std::{
-	collections::HashMap,
+	collections::{BTreeSet, HashMap},
 	fmt,
 	fs::{self, File, OpenOptions},
 	io::{self, Write},
@@ -78,7 +107,7 @@ use std::{
 	str::FromStr,
 	sync::{
 		atomic::{AtomicU64, Ordering},
-		Arc, PoisonError, RwLock,
+		Arc, Mutex, PoisonError, RwLock,
 	},
 	time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -92,10 +121,21 @@ pub const ACCOUNT_HEADER: &str = "x-airtime-account";
 pub const EXPIRES_HEADER: &str = "x-airtime-expires";
 /// The header with the `0x`-hex 64-byte sr25519 signature of [`output_message`].
 pub const SIGNATURE_HEADER: &str = "x-airtime-signature";
+/// The header with the request's single-use nonce, `0x`-hex [`NONCE_LEN`] bytes.
+pub const NONCE_HEADER: &str = "x-airtime-nonce";
 /// How far in the future a request's expiry may be, in seconds.
 pub const MAX_EXPIRY_AHEAD_SECS: u64 = 3600;
-/// The context that starts every signed output request.
-pub const OUTPUT_CONTEXT: &[u8] = b"airtime/output/1";
+/// The context that starts every signed output request: version 2, bound to the worker and
+/// single-use (version 1, `b"airtime/output/1"`, is no longer accepted).
+pub const OUTPUT_CONTEXT: &[u8] = b"airtime/output/2";
+/// The length of a request's nonce, in bytes.
+pub const NONCE_LEN: usize = 16;
+/// The most unexpired requests an [`OutputAccess`] remembers (see [`SeenNonces`]): some 15 MB at
+/// most, reached at 28 accepted requests a second sustained for an hour.
+pub const MAX_SEEN_REQUESTS: usize = 100_000;
+
+/// A request's single-use nonce: [`NONCE_LEN`] random bytes.
+pub type Nonce = [u8; NONCE_LEN];
 
 /// The chunk size of streamed range responses.
 const STREAM_CHUNK: usize = 65_536;
@@ -611,39 +651,176 @@ async fn read_from_dir(
 	Err(FetchError::NotFound { hash, tried: vec![origin.to_string()] })
 }
 
-/// The message an output's owner signs to fetch it:
-/// `b"airtime/output/1" ++ hash (32 bytes) ++ expires (u64 little-endian)`.
-pub fn output_message(hash: &H256, expires: u64) -> Vec<u8> {
-	let mut message = Vec::with_capacity(OUTPUT_CONTEXT.len().saturating_add(40));
+/// The message an output's owner signs to fetch it from one worker, once (version 2, 104 bytes):
+/// `b"airtime/output/2" ++ worker (32 bytes: the worker's provider account) ++ hash (32 bytes) ++
+/// expires (u64 little-endian) ++ nonce (16 bytes)`.
+pub fn output_message(worker: &AccountId32, hash: &H256, expires: u64, nonce: &Nonce) -> Vec<u8> {
+	let mut message = Vec::with_capacity(OUTPUT_CONTEXT.len().saturating_add(88));
 	message.extend_from_slice(OUTPUT_CONTEXT);
+	let worker: &[u8; 32] = worker.as_ref();
+	message.extend_from_slice(worker);
 	message.extend_from_slice(hash.as_bytes());
 	message.extend_from_slice(&expires.to_le_bytes());
+	message.extend_from_slice(nonce);
 	message
 }
 
-/// The sr25519 signature of [`output_message`]`(hash, expires)` by `pair`.
-pub fn sign_request(pair: &sr25519::Pair, hash: &H256, expires: u64) -> [u8; 64] {
-	pair.sign(&output_message(hash, expires)).0
-}
-
-/// The three headers of a request for the output `hash` by `pair`'s account, valid until
-/// `expires` (unix seconds): `(name, value)` pairs, the account as `0x`-hex.
-pub fn request_headers(
+/// The sr25519 signature of [`output_message`]`(worker, hash, expires, nonce)` by `pair`.
+pub fn sign_request(
 	pair: &sr25519::Pair,
+	worker: &AccountId32,
 	hash: &H256,
 	expires: u64,
-) -> [(&'static str, String); 3] {
+	nonce: &Nonce,
+) -> [u8; 64] {
+	pair.sign(&output_message(worker, hash, expires, nonce)).0
+}
+
+/// A fresh random nonce for one request.
+pub fn random_nonce() -> Nonce {
+	rand::random()
+}
+
+/// The four headers of one request to `worker` for the output `hash` by `pair`'s account, valid
+/// until `expires` (unix seconds), with a fresh random nonce: `(name, value)` pairs in the order
+/// account (`0x`-hex), expires, signature, nonce. Single-use: build new ones for every request.
+pub fn request_headers(
+	pair: &sr25519::Pair,
+	worker: &AccountId32,
+	hash: &H256,
+	expires: u64,
+) -> [(&'static str, String); 4] {
+	let nonce = random_nonce();
+	let signature = sign_request(pair, worker, hash, expires, &nonce);
 	[
 		(ACCOUNT_HEADER, format!("0x{}", hex::encode(pair.public().0))),
 		(EXPIRES_HEADER, expires.to_string()),
-		(SIGNATURE_HEADER, format!("0x{}", hex::encode(sign_request(pair, hash, expires)))),
+		(SIGNATURE_HEADER, format!("0x{}", hex::encode(signature))),
+		(NONCE_HEADER, format!("0x{}", hex::encode(nonce))),
 	]
+}
+
+/// Why [`SeenNonces::admit`] refused a request.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+pub enum NonceError {
+	/// The account's nonce was already accepted in a request that has not expired.
+	#[error("this request was already accepted: sign a new one with a fresh nonce")]
+	Replayed,
+	/// The request expired before the latest clock reading the memory was pruned at (the clock
+	/// went back since).
+	#[error("the request expired at {expires}, it is {now}")]
+	Expired {
+		/// The request's expiry.
+		expires: u64,
+		/// The latest clock reading seen.
+		now: u64,
+	},
+	/// As many unexpired requests as allowed are remembered; the oldest expires in `retry_after`
+	/// seconds.
+	#[error("{held} unexpired requests remembered, the most allowed: retry in {retry_after} s")]
+	Busy {
+		/// The requests remembered.
+		held: usize,
+		/// Seconds until the first of them expires and frees a place.
+		retry_after: u64,
+	},
+}
+
+/// The (account, nonce) pairs of the requests accepted, each remembered until its request's
+/// expiry, so that every signed request is accepted once.
+///
+/// Bounded: an entry is kept only until its request's expiry (at most [`MAX_EXPIRY_AHEAD_SECS`]
+/// ahead, which the caller checks first); the expired ones are pruned, oldest first through an
+/// index by expiry, on every [`SeenNonces::admit`]; and at most `capacity` are held. When full, a
+/// new request is refused ([`NonceError::Busy`]) rather than an unexpired entry forgotten, which
+/// would let its request be replayed. The clock it prunes by never goes back: a request that
+/// expired before the latest reading is refused even if the system clock is set back.
+#[derive(Debug)]
+pub struct SeenNonces {
+	capacity: usize,
+	seen: Mutex<Seen>,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+	/// The expiry of every remembered (account, nonce).
+	expiry_of: HashMap<(AccountId32, Nonce), u64>,
+	/// The same entries ordered by expiry, for pruning.
+	by_expiry: BTreeSet<(u64, AccountId32, Nonce)>,
+	/// The latest clock reading seen (entries that expired before it are gone).
+	now: u64,
+}
+
+impl Seen {
+	/// Forgets the entries whose request expired before `now` (one expiring at `now` is still
+	/// accepted by the expiry check, so it is kept).
+	fn prune(&mut self, now: u64) {
+		while self.by_expiry.first().is_some_and(|(expires, _, _)| *expires < now) {
+			if let Some((_, account, nonce)) = self.by_expiry.pop_first() {
+				self.expiry_of.remove(&(account, nonce));
+			}
+		}
+	}
+}
+
+impl SeenNonces {
+	/// An empty memory of at most `capacity` unexpired requests.
+	pub fn new(capacity: usize) -> Self {
+		Self { capacity, seen: Mutex::new(Seen::default()) }
+	}
+
+	/// Accepts `account`'s request with `nonce`, valid until `expires`, at the clock `now`
+	/// (unix seconds): forgets the expired entries, then refuses a pair already remembered
+	/// ([`NonceError::Replayed`]) or a new one when `capacity` are held ([`NonceError::Busy`]),
+	/// else remembers it until `expires`.
+	pub fn admit(
+		&self,
+		account: &AccountId32,
+		nonce: &Nonce,
+		expires: u64,
+		now: u64,
+	) -> Result<(), NonceError> {
+		let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+		let now = now.max(seen.now);
+		seen.now = now;
+		seen.prune(now);
+		if expires < now {
+			return Err(NonceError::Expired { expires, now });
+		}
+		let key = (account.clone(), *nonce);
+		if seen.expiry_of.contains_key(&key) {
+			return Err(NonceError::Replayed);
+		}
+		let held = seen.expiry_of.len();
+		if held >= self.capacity {
+			let retry_after = seen
+				.by_expiry
+				.first()
+				.map_or(1, |(first, _, _)| first.saturating_sub(now).saturating_add(1));
+			return Err(NonceError::Busy { held, retry_after });
+		}
+		seen.by_expiry.insert((expires, account.clone(), *nonce));
+		seen.expiry_of.insert(key, expires);
+		Ok(())
+	}
+
+	/// The requests remembered (expired ones included until the next [`SeenNonces::admit`]).
+	pub fn len(&self) -> usize {
+		self.seen.lock().unwrap_or_else(PoisonError::into_inner).expiry_of.len()
+	}
+
+	/// Whether no request is remembered.
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
+	}
 }
 
 /// Who may fetch which output, and the routes that serve them.
 pub struct OutputAccess {
 	store: Arc<Store>,
+	worker: AccountId32,
 	owners: RwLock<HashMap<H256, Vec<AccountId32>>>,
+	seen: SeenNonces,
 	max_response_bytes: u64,
 }
 
@@ -740,15 +917,35 @@ fn bad_header(name: &str, expected: &str) -> Response {
 	error_response(StatusCode::BAD_REQUEST, "BadHeader", format!("{name} must be {expected}"))
 }
 
-/// The account that signed a request for `hash`, checked against the clock `now`.
+fn parse_nonce(s: &str) -> Option<Nonce> {
+	let bytes = hex::decode(strip_0x(s)).ok()?;
+	bytes.as_slice().try_into().ok()
+}
+
+/// A request whose signature verified: who signed it, until when, with which nonce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Signed {
+	account: AccountId32,
+	expires: u64,
+	nonce: Nonce,
+}
+
+/// The request for `hash` to `worker`, its signature checked, against the clock `now`.
 #[allow(clippy::result_large_err)] // the error is the HTTP response itself, built once
-fn authenticate(hash: &H256, headers: &HeaderMap, now: u64) -> Result<AccountId32, Response> {
+fn authenticate(
+	worker: &AccountId32,
+	hash: &H256,
+	headers: &HeaderMap,
+	now: u64,
+) -> Result<Signed, Response> {
 	let account = parse_account(required(headers, ACCOUNT_HEADER)?)
 		.ok_or_else(|| bad_header(ACCOUNT_HEADER, "an SS58 address or 0x-hex 32 bytes"))?;
 	let expires = digits(required(headers, EXPIRES_HEADER)?)
 		.ok_or_else(|| bad_header(EXPIRES_HEADER, "unix seconds in decimal"))?;
 	let signature = parse_signature(required(headers, SIGNATURE_HEADER)?)
 		.ok_or_else(|| bad_header(SIGNATURE_HEADER, "0x-hex 64 bytes"))?;
+	let nonce = parse_nonce(required(headers, NONCE_HEADER)?)
+		.ok_or_else(|| bad_header(NONCE_HEADER, "0x-hex 16 bytes"))?;
 	if expires < now {
 		return Err(error_response(
 			StatusCode::UNAUTHORIZED,
@@ -765,14 +962,32 @@ fn authenticate(hash: &H256, headers: &HeaderMap, now: u64) -> Result<AccountId3
 	}
 	let raw: &[u8; 32] = account.as_ref();
 	let public = sr25519::Public::from_raw(*raw);
-	if !<sr25519::Pair as PairT>::verify(&signature, output_message(hash, expires), &public) {
+	let message = output_message(worker, hash, expires, &nonce);
+	if !<sr25519::Pair as PairT>::verify(&signature, message, &public) {
 		return Err(error_response(
 			StatusCode::UNAUTHORIZED,
 			"BadSignature",
-			"the signature does not match the account, hash and expiry",
+			format!(
+				"the signature does not match the account, this worker ({worker}), the hash, \
+				 the expiry and the nonce (sign version 2: {})",
+				String::from_utf8_lossy(OUTPUT_CONTEXT)
+			),
 		));
 	}
-	Ok(account)
+	Ok(Signed { account, expires, nonce })
+}
+
+/// The answer to a request [`SeenNonces::admit`] refused.
+fn not_admitted(refusal: NonceError) -> Response {
+	match refusal {
+		NonceError::Replayed => error_response(StatusCode::UNAUTHORIZED, "Replayed", refusal),
+		NonceError::Expired { .. } => error_response(StatusCode::UNAUTHORIZED, "Expired", refusal),
+		NonceError::Busy { retry_after, .. } => {
+			let mut response = error_response(StatusCode::SERVICE_UNAVAILABLE, "Busy", refusal);
+			response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+			response
+		},
+	}
 }
 
 fn missing() -> Response {
@@ -816,9 +1031,28 @@ fn blob_response(
 }
 
 impl OutputAccess {
-	/// Serves the outputs in `store`, refusing response bodies above `max_response_bytes`.
-	pub fn new(store: Arc<Store>, max_response_bytes: u64) -> Self {
-		Self { store, owners: RwLock::new(HashMap::new()), max_response_bytes }
+	/// Serves the outputs in `store` as the worker whose provider account is `worker` (requests
+	/// must be signed for it), refusing response bodies above `max_response_bytes` and
+	/// remembering at most [`MAX_SEEN_REQUESTS`] unexpired requests.
+	pub fn new(store: Arc<Store>, worker: AccountId32, max_response_bytes: u64) -> Self {
+		Self {
+			store,
+			worker,
+			owners: RwLock::new(HashMap::new()),
+			seen: SeenNonces::new(MAX_SEEN_REQUESTS),
+			max_response_bytes,
+		}
+	}
+
+	/// The same, remembering at most `capacity` unexpired requests instead.
+	pub fn with_replay_capacity(mut self, capacity: usize) -> Self {
+		self.seen = SeenNonces::new(capacity);
+		self
+	}
+
+	/// The worker's provider account, which requests are signed for.
+	pub fn worker(&self) -> &AccountId32 {
+		&self.worker
 	}
 
 	/// Lets `owner` fetch the output `hash` (the job runner calls this when it stores a job's
@@ -863,7 +1097,8 @@ impl OutputAccess {
 		let hash = parse_hash(raw_hash).ok_or_else(|| {
 			error_response(StatusCode::BAD_REQUEST, "BadHash", "the hash must be 32 bytes of hex")
 		})?;
-		let account = authenticate(&hash, headers, unix_now())?;
+		let now = unix_now();
+		let Signed { account, expires, nonce } = authenticate(&self.worker, &hash, headers, now)?;
 		if !self.is_allowed(&hash, &account) {
 			tracing::debug!(?hash, %account, "output refused: not the owner");
 			return Err(error_response(
@@ -871,6 +1106,15 @@ impl OutputAccess {
 				"NotOwner",
 				"this account owns no output with that hash",
 			));
+		}
+		// Only an owner's verified requests are remembered: strangers cannot fill the memory.
+		if let Err(refusal) = self.seen.admit(&account, &nonce, expires, now) {
+			if matches!(refusal, NonceError::Busy { .. }) {
+				tracing::warn!(?hash, %account, %refusal, "output refused: too many requests");
+			} else {
+				tracing::debug!(?hash, %account, %refusal, "output refused");
+			}
+			return Err(not_admitted(refusal));
 		}
 		let total = match self.store.len_of(&hash) {
 			Ok(Some(total)) => total,
@@ -1228,15 +1472,54 @@ mod tests {
 		_dir: tempfile::TempDir,
 		store: Arc<Store>,
 		access: Arc<OutputAccess>,
+		/// The worker's provider account, which requests are signed for.
+		worker: AccountId32,
 		app: Router,
 	}
 
 	fn outputs(max_response_bytes: u64) -> Outputs {
+		outputs_with(max_response_bytes, MAX_SEEN_REQUESTS)
+	}
+
+	fn outputs_with(max_response_bytes: u64, replay_capacity: usize) -> Outputs {
 		let dir = tempfile::tempdir().unwrap();
 		let store = Arc::new(Store::open(dir.path()).unwrap());
-		let access = Arc::new(OutputAccess::new(store.clone(), max_response_bytes));
+		let worker = account(&pair("//Worker"));
+		let access = Arc::new(
+			OutputAccess::new(store.clone(), worker.clone(), max_response_bytes)
+				.with_replay_capacity(replay_capacity),
+		);
 		let app = OutputAccess::router(access.clone());
-		Outputs { _dir: dir, store, access, app }
+		Outputs { _dir: dir, store, access, worker, app }
+	}
+
+	impl Outputs {
+		/// The headers of a new request to this worker (a fresh nonce each time).
+		fn auth(
+			&self,
+			pair: &sr25519::Pair,
+			hash: &H256,
+			expires: u64,
+		) -> [(&'static str, String); 4] {
+			request_headers(pair, &self.worker, hash, expires)
+		}
+	}
+
+	/// The headers of a request to `worker` with the given `nonce`.
+	fn headers_with(
+		pair: &sr25519::Pair,
+		worker: &AccountId32,
+		hash: &H256,
+		expires: u64,
+		nonce: &Nonce,
+	) -> [(&'static str, String); 4] {
+		let signature = sign_request(pair, worker, hash, expires, nonce);
+		[
+			(ACCOUNT_HEADER, format!("0x{}", hex::encode(pair.public().0))),
+			(EXPIRES_HEADER, expires.to_string()),
+			(SIGNATURE_HEADER, format!("0x{}", hex::encode(signature))),
+			(NONCE_HEADER, format!("0x{}", hex::encode(nonce))),
+		]
 	}
 
 	fn pair(seed: &str) -> sr25519::Pair {
@@ -1287,11 +1570,13 @@ mod tests {
 		let hash = o.store.put(&bytes).unwrap();
 		o.access.allow(hash, account(&alice));
 		assert_eq!(o.access.owner(&hash), Some(account(&alice)));
+		assert_eq!(o.access.worker(), &o.worker);
 		let expires = unix_now() + 60;
-		let auth = request_headers(&alice, &hash, expires);
+		// Every request is signed anew: a nonce is accepted once.
+		let auth = || o.auth(&alice, &hash, expires);
 
 		let (status, headers, body) =
-			send(&o.app, request(Method::GET, &uri(&hash), &auth, None)).await;
+			send(&o.app, request(Method::GET, &uri(&hash), &auth(), None)).await;
 		assert_eq!(status, StatusCode::OK);
 		assert_eq!(body, bytes);
 		assert_eq!(headers[header::CONTENT_LENGTH], "100");
@@ -1300,21 +1585,21 @@ mod tests {
 		assert_eq!(headers[header::ETAG].to_str().unwrap(), format!("\"0x{}\"", hex_of(&hash)));
 
 		// Bare hex and an SS58 account work too.
-		let ss58 =
-			[(ACCOUNT_HEADER, account(&alice).to_ss58check()), auth[1].clone(), auth[2].clone()];
+		let mut ss58 = auth();
+		ss58[0].1 = account(&alice).to_ss58check();
 		let bare = format!("/v1/outputs/{}", hex_of(&hash));
 		let (status, _, body) = send(&o.app, request(Method::GET, &bare, &ss58, None)).await;
 		assert_eq!((status, body), (StatusCode::OK, bytes.clone()));
 
 		// HEAD: the headers, no body.
 		let (status, headers, body) =
-			send(&o.app, request(Method::HEAD, &uri(&hash), &auth, None)).await;
+			send(&o.app, request(Method::HEAD, &uri(&hash), &auth(), None)).await;
 		assert_eq!(status, StatusCode::OK);
 		assert_eq!(headers[header::CONTENT_LENGTH], "100");
 		assert!(body.is_empty());
 
 		// Ranges.
-		let get = |range: &str| request(Method::GET, &uri(&hash), &auth, Some(range));
+		let get = |range: &str| request(Method::GET, &uri(&hash), &auth(), Some(range));
 		let (status, headers, body) = send(&o.app, get("bytes=10-19")).await;
 		assert_eq!(status, StatusCode::PARTIAL_CONTENT);
 		assert_eq!(body, bytes[10..20].to_vec());
@@ -1352,40 +1637,45 @@ mod tests {
 		let get = |headers: &[(&str, String)]| request(Method::GET, &uri(&hash), headers, None);
 
 		// Another account's valid signature: 403, same as for a hash nobody was allowed.
-		let (status, _, body) = send(&o.app, get(&request_headers(&bob, &hash, now + 60))).await;
+		let (status, _, body) = send(&o.app, get(&o.auth(&bob, &hash, now + 60))).await;
 		assert_eq!((status, code(&body).as_str()), (StatusCode::FORBIDDEN, "NotOwner"));
 		let unknown = H256::repeat_byte(1);
-		let headers = request_headers(&alice, &unknown, now + 60);
+		let headers = o.auth(&alice, &unknown, now + 60);
 		let (status, _, _) =
 			send(&o.app, request(Method::GET, &uri(&unknown), &headers, None)).await;
 		assert_eq!(status, StatusCode::FORBIDDEN);
 
 		// Expired, or too far ahead.
-		let (status, _, body) = send(&o.app, get(&request_headers(&alice, &hash, now - 10))).await;
+		let (status, _, body) = send(&o.app, get(&o.auth(&alice, &hash, now - 10))).await;
 		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "Expired"));
 		let far = now + MAX_EXPIRY_AHEAD_SECS + 100;
-		let (status, _, body) = send(&o.app, get(&request_headers(&alice, &hash, far))).await;
+		let (status, _, body) = send(&o.app, get(&o.auth(&alice, &hash, far))).await;
 		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "ExpiryTooFar"));
 
-		// A tampered signature, a signature for another expiry, Bob's signature as Alice.
-		let mut tampered = request_headers(&alice, &hash, now + 60);
+		// A tampered signature, a signature for another expiry or another nonce, Bob's signature
+		// as Alice.
+		let mut tampered = o.auth(&alice, &hash, now + 60);
 		let mut sig = hex::decode(&tampered[2].1[2..]).unwrap();
 		sig[5] ^= 0x20;
 		tampered[2].1 = format!("0x{}", hex::encode(sig));
 		let (status, _, body) = send(&o.app, get(&tampered)).await;
 		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "BadSignature"));
-		let mut moved = request_headers(&alice, &hash, now + 60);
+		let mut moved = o.auth(&alice, &hash, now + 60);
 		moved[1].1 = (now + 61).to_string();
 		let (status, _, _) = send(&o.app, get(&moved)).await;
 		assert_eq!(status, StatusCode::UNAUTHORIZED);
-		let mut posing = request_headers(&bob, &hash, now + 60);
+		let mut renonced = o.auth(&alice, &hash, now + 60);
+		renonced[3].1 = format!("0x{}", hex::encode(random_nonce()));
+		let (status, _, body) = send(&o.app, get(&renonced)).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "BadSignature"));
+		let mut posing = o.auth(&bob, &hash, now + 60);
 		posing[0].1 = account(&alice).to_ss58check();
 		let (status, _, _) = send(&o.app, get(&posing)).await;
 		assert_eq!(status, StatusCode::UNAUTHORIZED);
 
 		// Missing or malformed headers: 400.
-		let good = request_headers(&alice, &hash, now + 60);
-		for skip in 0..3 {
+		let good = o.auth(&alice, &hash, now + 60);
+		for skip in 0..4 {
 			let partial: Vec<(&str, String)> = good
 				.iter()
 				.enumerate()
@@ -1395,7 +1685,14 @@ mod tests {
 			let (status, _, body) = send(&o.app, get(&partial)).await;
 			assert_eq!((status, code(&body).as_str()), (StatusCode::BAD_REQUEST, "MissingHeader"));
 		}
-		for (index, value) in [(0, "0x1234"), (0, "not-an-address"), (1, "-5"), (2, "0xzz")] {
+		for (index, value) in [
+			(0, "0x1234"),
+			(0, "not-an-address"),
+			(1, "-5"),
+			(2, "0xzz"),
+			(3, "0x1234"),
+			(3, "0xzz"),
+		] {
 			let mut bad = good.clone();
 			bad[index].1 = value.to_string();
 			let (status, _, body) = send(&o.app, get(&bad)).await;
@@ -1408,10 +1705,200 @@ mod tests {
 		// The owner asking for an allowed output whose blob is gone: 404.
 		let gone = H256::repeat_byte(2);
 		o.access.allow(gone, account(&alice));
-		let headers = request_headers(&alice, &gone, now + 60);
+		let headers = o.auth(&alice, &gone, now + 60);
 		let (status, _, body) =
 			send(&o.app, request(Method::GET, &uri(&gone), &headers, None)).await;
 		assert_eq!((status, code(&body).as_str()), (StatusCode::NOT_FOUND, "OutputMissing"));
+
+		// None of the refusals above used up the good request: it is served once.
+		let (status, _, _) = send(&o.app, get(&good)).await;
+		assert_eq!(status, StatusCode::OK);
+	}
+
+	#[tokio::test]
+	async fn a_signature_for_one_output_does_not_open_another() {
+		let o = outputs(1 << 20);
+		let alice = pair("//Alice");
+		let (first, second) = (blob(30, 18), blob(30, 19));
+		let (h1, h2) = (o.store.put(&first).unwrap(), o.store.put(&second).unwrap());
+		o.access.allow(h1, account(&alice));
+		o.access.allow(h2, account(&alice));
+		let headers = o.auth(&alice, &h1, unix_now() + 60);
+		let (status, _, body) = send(&o.app, request(Method::GET, &uri(&h2), &headers, None)).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "BadSignature"));
+		// The headers still open the output they were signed for.
+		let (status, _, body) = send(&o.app, request(Method::GET, &uri(&h1), &headers, None)).await;
+		assert_eq!((status, body), (StatusCode::OK, first));
+	}
+
+	#[tokio::test]
+	async fn a_request_signed_for_another_worker_is_refused() {
+		let o = outputs(1 << 20);
+		let alice = pair("//Alice");
+		let bytes = blob(20, 15);
+		let hash = o.store.put(&bytes).unwrap();
+		o.access.allow(hash, account(&alice));
+		let expires = unix_now() + 60;
+		let get = |headers: &[(&str, String)]| request(Method::GET, &uri(&hash), headers, None);
+
+		// Signed for another worker that holds the same output: a bad signature here.
+		let elsewhere = account(&pair("//OtherWorker"));
+		let foreign = request_headers(&alice, &elsewhere, &hash, expires);
+		let (status, _, body) = send(&o.app, get(&foreign)).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "BadSignature"));
+		// It is good at that worker (here over the same store).
+		let other = Arc::new(OutputAccess::new(o.store.clone(), elsewhere, 1 << 20));
+		other.allow(hash, account(&alice));
+		let (status, _, body) = send(&OutputAccess::router(other), get(&foreign)).await;
+		assert_eq!((status, body), (StatusCode::OK, bytes.clone()));
+
+		// A version 1 request (no worker, no nonce) is no longer accepted, nonce header or not.
+		let mut v1 = o.auth(&alice, &hash, expires);
+		let mut message = b"airtime/output/1".to_vec();
+		message.extend_from_slice(hash.as_bytes());
+		message.extend_from_slice(&expires.to_le_bytes());
+		v1[2].1 = format!("0x{}", hex::encode(alice.sign(&message).0));
+		let (status, _, body) = send(&o.app, get(&v1)).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "BadSignature"));
+		let (status, _, body) = send(&o.app, get(&v1[..3])).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::BAD_REQUEST, "MissingHeader"));
+
+		// Signed for this worker: served.
+		let (status, _, body) = send(&o.app, get(&o.auth(&alice, &hash, expires))).await;
+		assert_eq!((status, body), (StatusCode::OK, bytes));
+	}
+
+	#[tokio::test]
+	async fn a_replayed_request_is_refused() {
+		let o = outputs(1 << 20);
+		let (alice, bob) = (pair("//Alice"), pair("//Bob"));
+		let bytes = blob(20, 16);
+		let hash = o.store.put(&bytes).unwrap();
+		o.access.allow(hash, account(&alice));
+		let expires = unix_now() + 60;
+		let headers = o.auth(&alice, &hash, expires);
+		let get = |range: Option<&str>| request(Method::GET, &uri(&hash), &headers, range);
+
+		let (status, _, body) = send(&o.app, get(None)).await;
+		assert_eq!((status, body), (StatusCode::OK, bytes.clone()));
+		// The same headers again, for the whole output, a piece of it or a HEAD: refused.
+		let (status, _, body) = send(&o.app, get(None)).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "Replayed"));
+		let (status, _, body) = send(&o.app, get(Some("bytes=0-3"))).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "Replayed"));
+		let (status, _, _) = send(&o.app, request(Method::HEAD, &uri(&hash), &headers, None)).await;
+		assert_eq!(status, StatusCode::UNAUTHORIZED);
+		// A new request is served.
+		let fresh = o.auth(&alice, &hash, expires);
+		let (status, _, body) = send(&o.app, request(Method::GET, &uri(&hash), &fresh, None)).await;
+		assert_eq!((status, body), (StatusCode::OK, bytes.clone()));
+
+		// The nonce is Alice's alone: Bob, once an owner too, may use the same bytes. His request
+		// refused while he owned nothing was not remembered.
+		let nonce = parse_nonce(&headers[3].1).unwrap();
+		let bobs = headers_with(&bob, &o.worker, &hash, expires, &nonce);
+		let (status, _, _) = send(&o.app, request(Method::GET, &uri(&hash), &bobs, None)).await;
+		assert_eq!(status, StatusCode::FORBIDDEN);
+		o.access.allow(hash, account(&bob));
+		let (status, _, body) = send(&o.app, request(Method::GET, &uri(&hash), &bobs, None)).await;
+		assert_eq!((status, body), (StatusCode::OK, bytes));
+		let (status, _, body) = send(&o.app, request(Method::GET, &uri(&hash), &bobs, None)).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "Replayed"));
+		assert_eq!(o.access.seen.len(), 3);
+	}
+
+	#[test]
+	fn the_seen_nonces_are_pruned_after_their_expiry() {
+		let seen = SeenNonces::new(10);
+		let (alice, bob) = (account(&pair("//Alice")), account(&pair("//Bob")));
+		let (n1, n2) = ([1u8; NONCE_LEN], [2u8; NONCE_LEN]);
+		assert!(seen.is_empty());
+		seen.admit(&alice, &n1, 100, 50).unwrap();
+		seen.admit(&alice, &n2, 200, 50).unwrap();
+		// Another account may use the same nonce.
+		seen.admit(&bob, &n1, 100, 50).unwrap();
+		assert_eq!(seen.len(), 3);
+		// Refused until the request's expiry, the expiry itself included, whatever the expiry
+		// the pair comes back with.
+		assert_eq!(seen.admit(&alice, &n1, 100, 60), Err(NonceError::Replayed));
+		assert_eq!(seen.admit(&alice, &n1, 100, 100), Err(NonceError::Replayed));
+		assert_eq!(seen.admit(&alice, &n1, 150, 100), Err(NonceError::Replayed));
+		assert_eq!(seen.len(), 3);
+		// After it, the expired entries are gone on the next admit (the old request itself is
+		// expired), and the pair may sign a new request.
+		assert_eq!(
+			seen.admit(&alice, &n1, 100, 101),
+			Err(NonceError::Expired { expires: 100, now: 101 })
+		);
+		assert_eq!(seen.len(), 1);
+		seen.admit(&alice, &n1, 160, 101).unwrap();
+		assert_eq!(seen.len(), 2);
+		// The clock going back does not bring the forgotten requests back to life.
+		assert_eq!(
+			seen.admit(&bob, &n1, 100, 90),
+			Err(NonceError::Expired { expires: 100, now: 101 })
+		);
+		// Past every expiry, only the new entry is left.
+		seen.admit(&bob, &n2, 500, 300).unwrap();
+		assert_eq!(seen.len(), 1);
+		assert_eq!(seen.admit(&bob, &n2, 500, 400), Err(NonceError::Replayed));
+	}
+
+	#[test]
+	fn the_seen_nonces_are_capped_and_never_forgotten_early() {
+		let seen = SeenNonces::new(2);
+		let alice = account(&pair("//Alice"));
+		seen.admit(&alice, &[1; NONCE_LEN], 110, 100).unwrap();
+		seen.admit(&alice, &[2; NONCE_LEN], 120, 100).unwrap();
+		// Full: a new request is refused until the first remembered one expires.
+		assert_eq!(
+			seen.admit(&alice, &[3; NONCE_LEN], 130, 100),
+			Err(NonceError::Busy { held: 2, retry_after: 11 })
+		);
+		assert_eq!(
+			seen.admit(&alice, &[3; NONCE_LEN], 130, 110),
+			Err(NonceError::Busy { held: 2, retry_after: 1 })
+		);
+		// Nothing was forgotten to make room: the remembered requests are still replays.
+		assert_eq!(seen.admit(&alice, &[1; NONCE_LEN], 110, 110), Err(NonceError::Replayed));
+		assert_eq!(seen.len(), 2);
+		// Once the first expired, its place is free.
+		seen.admit(&alice, &[3; NONCE_LEN], 130, 111).unwrap();
+		assert_eq!(seen.admit(&alice, &[2; NONCE_LEN], 120, 111), Err(NonceError::Replayed));
+		assert_eq!(seen.len(), 2);
+		// No room at all: every request is refused.
+		let none = SeenNonces::new(0);
+		assert_eq!(
+			none.admit(&alice, &[1; NONCE_LEN], 110, 100),
+			Err(NonceError::Busy { held: 0, retry_after: 1 })
+		);
+	}
+
+	#[tokio::test]
+	async fn a_worker_with_a_full_memory_of_requests_answers_busy() {
+		let o = outputs_with(1 << 20, 2);
+		let (alice, bob) = (pair("//Alice"), pair("//Bob"));
+		let hash = o.store.put(&blob(10, 17)).unwrap();
+		o.access.allow(hash, account(&alice));
+		let expires = unix_now() + 60;
+		let get = |headers: &[(&str, String)]| request(Method::GET, &uri(&hash), headers, None);
+
+		// A stranger's valid requests are not remembered: they cannot fill the memory.
+		for _ in 0..3 {
+			let (status, _, _) = send(&o.app, get(&o.auth(&bob, &hash, expires))).await;
+			assert_eq!(status, StatusCode::FORBIDDEN);
+		}
+		let first = o.auth(&alice, &hash, expires);
+		assert_eq!(send(&o.app, get(&first)).await.0, StatusCode::OK);
+		assert_eq!(send(&o.app, get(&o.auth(&alice, &hash, expires))).await.0, StatusCode::OK);
+		let (status, headers, body) = send(&o.app, get(&o.auth(&alice, &hash, expires))).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::SERVICE_UNAVAILABLE, "Busy"));
+		let retry: u64 = headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+		assert!((1..=61).contains(&retry), "Retry-After: {retry}");
+		// The remembered requests are still refused as replays, not forgotten to make room.
+		let (status, _, body) = send(&o.app, get(&first)).await;
+		assert_eq!((status, code(&body).as_str()), (StatusCode::UNAUTHORIZED, "Replayed"));
+		assert_eq!(o.access.seen.len(), 2);
 	}
 
 	#[tokio::test]
@@ -1421,8 +1908,11 @@ mod tests {
 		let bytes = blob(40, 13);
 		let hash = o.store.put(&bytes).unwrap();
 		o.access.allow(hash, account(&alice));
-		let auth = request_headers(&alice, &hash, unix_now() + 60);
-		let get = |range: Option<&str>| request(Method::GET, &uri(&hash), &auth, range);
+		let expires = unix_now() + 60;
+		// Each piece is a request of its own, signed with a fresh nonce.
+		let get = |range: Option<&str>| {
+			request(Method::GET, &uri(&hash), &o.auth(&alice, &hash, expires), range)
+		};
 
 		let (status, _, body) = send(&o.app, get(None)).await;
 		assert_eq!((status, code(&body).as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "TooLarge"));
@@ -1452,25 +1942,46 @@ mod tests {
 		let mut damaged = bytes;
 		damaged[0] ^= 1;
 		fs::write(o.store.path(&hash), damaged).unwrap();
-		let auth = request_headers(&alice, &hash, unix_now() + 60);
-		let (status, _, body) = send(&o.app, request(Method::GET, &uri(&hash), &auth, None)).await;
+		let expires = unix_now() + 60;
+		let get = || request(Method::GET, &uri(&hash), &o.auth(&alice, &hash, expires), None);
+		let (status, _, body) = send(&o.app, get()).await;
 		assert_eq!(
 			(status, code(&body).as_str()),
 			(StatusCode::INTERNAL_SERVER_ERROR, "OutputCorrupt")
 		);
-		let (status, _, _) = send(&o.app, request(Method::GET, &uri(&hash), &auth, None)).await;
+		let (status, _, _) = send(&o.app, get()).await;
 		assert_eq!(status, StatusCode::NOT_FOUND);
 	}
 
 	#[test]
-	fn the_signed_message_is_context_hash_expiry() {
+	fn the_signed_message_is_context_worker_hash_expiry_nonce() {
+		let worker = account(&pair("//Worker"));
 		let hash = H256::repeat_byte(9);
-		let message = output_message(&hash, 0x0102);
-		assert_eq!(&message[..16], b"airtime/output/1");
-		assert_eq!(&message[16..48], hash.as_bytes());
-		assert_eq!(&message[48..], &[2, 1, 0, 0, 0, 0, 0, 0]);
+		let nonce: Nonce = core::array::from_fn(|i| i as u8 + 0x40);
+		let message = output_message(&worker, &hash, 0x0102, &nonce);
+		assert_eq!(message.len(), 16 + 32 + 32 + 8 + 16);
+		assert_eq!(&message[..16], b"airtime/output/2");
+		let raw: &[u8; 32] = worker.as_ref();
+		assert_eq!(&message[16..48], raw);
+		assert_eq!(&message[48..80], hash.as_bytes());
+		assert_eq!(&message[80..88], &[2, 1, 0, 0, 0, 0, 0, 0]);
+		assert_eq!(&message[88..], &nonce);
 		let alice = pair("//Alice");
-		let signature = sr25519::Signature::from_raw(sign_request(&alice, &hash, 0x0102));
+		let signature =
+			sr25519::Signature::from_raw(sign_request(&alice, &worker, &hash, 0x0102, &nonce));
 		assert!(<sr25519::Pair as PairT>::verify(&signature, &message, &alice.public()));
+		let elsewhere = output_message(&account(&pair("//OtherWorker")), &hash, 0x0102, &nonce);
+		assert!(!<sr25519::Pair as PairT>::verify(&signature, &elsewhere, &alice.public()));
+
+		// The headers carry the account, the expiry, the signature and a fresh nonce each time.
+		let headers = request_headers(&alice, &worker, &hash, 0x0102);
+		let names: Vec<&str> = headers.iter().map(|(name, _)| *name).collect();
+		assert_eq!(names, [ACCOUNT_HEADER, EXPIRES_HEADER, SIGNATURE_HEADER, NONCE_HEADER]);
+		assert_eq!(NONCE_HEADER, "x-airtime-nonce");
+		let sent = parse_nonce(&headers[3].1).unwrap();
+		let signature = parse_signature(&headers[2].1).unwrap();
+		let signed = output_message(&worker, &hash, 0x0102, &sent);
+		assert!(<sr25519::Pair as PairT>::verify(&signature, &signed, &alice.public()));
+		assert_ne!(parse_nonce(&request_headers(&alice, &worker, &hash, 0x0102)[3].1), Some(sent));
 	}
 }

@@ -115,6 +115,12 @@ pub trait ProviderPools<AccountId, Balance> {
 	/// `provider`'s own stake was slashed by `fraction`: the pool is slashed by the same
 	/// fraction (the implementation may defer it).
 	fn on_provider_slashed(provider: &AccountId, fraction: sp_runtime::Perbill);
+	/// The most weight one [`Self::on_provider_paid`] costs, benchmarked by the implementation;
+	/// pallet-compute adds it per payment to the weights of the calls and hooks that pay.
+	fn paid_weight() -> sp_runtime::Weight;
+	/// The most weight one [`Self::on_provider_slashed`] costs, benchmarked by the
+	/// implementation; pallet-compute adds it per slash.
+	fn slashed_weight() -> sp_runtime::Weight;
 }
 
 /// No pools: nobody delegates, the provider keeps its whole income, and slashes stop at the
@@ -127,6 +133,12 @@ impl<AccountId, Balance: Default> ProviderPools<AccountId, Balance> for () {
 		Balance::default()
 	}
 	fn on_provider_slashed(_: &AccountId, _: sp_runtime::Perbill) {}
+	fn paid_weight() -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
+	}
+	fn slashed_weight() -> sp_runtime::Weight {
+		sp_runtime::Weight::zero()
+	}
 }
 
 /// Which accounts are registered compute providers, as pallet-staking's provider pools see it

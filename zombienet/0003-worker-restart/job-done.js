@@ -14,7 +14,8 @@
 //   - it serves the output to the job's owner: `GET /v1/outputs/0x<hash>` with Eve's signed
 //     headers answers 200 with m·n·4 bytes hashing to the attested hash, spot-checked against
 //     A · B computed here (64 entries: the full product is too slow in JavaScript); Ferdie's
-//     signed request gets 403.
+//     signed request gets 403, and Eve's request sent again 401 (a replay). Requests are signed
+//     for the worker that ran the job (its provider account, Dave: the JobAssigned provider).
 // Returns the number of AttestationSubmitted events for the job (test.zndsl requires exactly 1).
 const lib = require('./lib.js');
 
@@ -137,7 +138,10 @@ async function run(nodeName, networkInfo) {
 
     // The restarted worker serves the output to its owner, and only to its owner.
     const { m, n, k } = lib.SHAPE;
-    const got = await lib.download(state.url, outputHash, lib.signedHeaders(owner, outputHash));
+    // Downloads are signed for the worker that ran the job: its provider account's key.
+    const workerKey = assigned.event.data.provider.toU8a();
+    const ownerHeaders = lib.signedHeaders(owner, outputHash, workerKey);
+    const got = await lib.download(state.url, outputHash, ownerHeaders);
     if (got.status !== 200) throw new Error(`owner's download: ${got.status} ${got.body.subarray(0, 200).toString()}`);
     if (got.body.length !== m * n * 4) throw new Error(`the output has ${got.body.length} bytes, expected ${m * n * 4}`);
     const servedHash = lib.toHex(zombie.util.blake2AsU8a(got.body, 256));
@@ -150,8 +154,11 @@ async function run(nodeName, networkInfo) {
       const expected = lib.entry(a, b, n, k, i, j);
       if (value !== expected) throw new Error(`C[${i}][${j}] is ${value}, A · B gives ${expected}`);
     }
-    const refused = await lib.download(state.url, outputHash, lib.signedHeaders(stranger, outputHash));
+    const refused = await lib.download(state.url, outputHash, lib.signedHeaders(stranger, outputHash, workerKey));
     if (refused.status !== 403) throw new Error(`a stranger's signed download: ${refused.status}, expected 403`);
+    // The owner's request sent again is a replay.
+    const replayed = await lib.download(state.url, outputHash, ownerHeaders);
+    if (replayed.status !== 401) throw new Error(`the owner's request sent again: ${replayed.status}, expected 401 (Replayed)`);
 
     lib.saveState(dir, { done: true, settledAt: settled.number, outputHash });
     lib.log('job-done', `job ${job}: submitted #${state.submittedAt}, assigned #${assigned.number}, killed (finalized #${state.finalizedAtKill}), ` +

@@ -21,6 +21,7 @@ const fs = require('fs');
 const net = require('net');
 const path = require('path');
 const { spawn } = require('child_process');
+const { randomBytes } = require('crypto');
 
 const TAG = '0003-worker-restart';
 
@@ -45,8 +46,8 @@ const DEADLINE = 100;
 const PROVIDER = '//Dave';
 const OWNER = '//Eve';
 const STRANGER = '//Ferdie';
-/** Domain tag of a signed output download. */
-const OUTPUT_TAG = 'airtime/output/1';
+/** Domain tag of a signed output download (version 2: bound to the worker, single-use). */
+const OUTPUT_TAG = 'airtime/output/2';
 /** Compute events that must never appear for a job run by an honest provider. */
 const FAILURES = ['FailureReported', 'ProviderSlashed', 'JobRefunded', 'JobChallenged', 'DisputeOpened'];
 const WORKER_ENV = { RUST_LOG: 'info', NO_COLOR: '1' };
@@ -660,15 +661,21 @@ function matrices() {
 }
 
 /**
- * The headers of a download of `hashHex` signed by `pair`: sr25519 over
- * `"airtime/output/1" ++ hash (32) ++ expires (u64 LE)`.
+ * The headers of one download of `hashHex` from the worker whose provider account's public key
+ * is `workerKey` (32 bytes: the job's `JobAssigned` provider), signed by `pair`: sr25519 over
+ * `"airtime/output/2" ++ worker (32) ++ hash (32) ++ expires (u64 LE) ++ nonce (16)`, with a
+ * fresh random nonce. Single-use: the worker refuses the same headers again (401 Replayed).
  */
-function signedHeaders(pair, hashHex, expires = Math.floor(Date.now() / 1000) + 300) {
-  const message = Buffer.concat([Buffer.from(OUTPUT_TAG, 'utf8'), Buffer.from(hashHex.replace(/^0x/, ''), 'hex'), le(expires, 8)]);
-  if (message.length !== 16 + 32 + 8) throw new Error(`signed message of ${message.length} bytes`);
+function signedHeaders(pair, hashHex, workerKey, expires = Math.floor(Date.now() / 1000) + 300) {
+  const worker = Buffer.from(workerKey);
+  if (worker.length !== 32) throw new Error(`a worker key of ${worker.length} bytes, expected 32`);
+  const nonce = randomBytes(16);
+  const message = Buffer.concat([Buffer.from(OUTPUT_TAG, 'utf8'), worker, Buffer.from(hashHex.replace(/^0x/, ''), 'hex'), le(expires, 8), nonce]);
+  if (message.length !== 16 + 32 + 32 + 8 + 16) throw new Error(`signed message of ${message.length} bytes`);
   return {
     'x-airtime-account': pair.address,
     'x-airtime-expires': String(expires),
+    'x-airtime-nonce': toHex(nonce),
     'x-airtime-signature': toHex(pair.sign(message)),
   };
 }

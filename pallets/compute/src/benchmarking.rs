@@ -11,11 +11,12 @@
 //!
 //! ## Verifier draws
 //!
-//! Disputes draw verifiers from `Config::Randomness`, seeded by the job id. Benchmarks that open
-//! a dispute pick, among the next [`ID_SEARCH`] ids, the one whose draw fills the quorum with the
-//! most draws (mirroring `Pallet::draw_verifiers`), and make it the next job id. For the
-//! worst case (`reveal_attestation_last`, `challenge`) most providers outside the job are paused,
-//! so draws keep landing on providers that are read and turned down.
+//! Disputes draw verifiers from `Config::Randomness`, seeded by the job id, in the
+//! `on_initialize` of block `request + VerifierDrawDelay + 1`. Benchmarks that need a drawn
+//! dispute pick, among the next [`ID_SEARCH`] ids, the one whose draw at that block fills the
+//! quorum with the most draws (mirroring `Pallet::draw_verifiers`), and make it the next job id.
+//! For the worst case (`on_initialize_draw`) most providers outside the job are paused, so
+//! draws keep landing on providers that are read and turned down.
 
 // Benchmarks panic on a setup that does not go as planned.
 #![allow(clippy::expect_used)]
@@ -228,7 +229,8 @@ fn quorum_draws<T: Config>(id: JobId, excluded: &BTreeSet<T::AccountId>) -> Opti
 
 /// Among the next [`ID_SEARCH`] job ids, pick the one whose verifier draw (with the providers
 /// registered now, leaving out `excluded`) fills the quorum with the most draws, and make it the
-/// next job id. The draw must happen at the current block (some seeds depend on it).
+/// next job id. The draw must happen at the current block (some seeds depend on it): callers
+/// move to the block of the draw first.
 fn pick_job_id<T: Config>(excluded: &BTreeSet<T::AccountId>) -> JobId {
 	let first = NextJobId::<T>::get();
 	let mut best: Option<(u32, JobId)> = None;
@@ -278,8 +280,9 @@ fn slotted_job<T: Config>() -> Slotted<T> {
 }
 
 /// As [`slotted_job`], with `VerifierQuorum` active providers and `idle` paused ones registered
-/// besides, and the job's id chosen so that a dispute over it (opened at the current block,
-/// `challenger` challenging, if any) draws a full quorum in as many draws as possible.
+/// besides, and the job's id chosen so that a dispute over it (requested at the current block,
+/// `challenger` challenging, if any, and drawn by [`draw`]) draws a full quorum in as many draws
+/// as possible.
 fn slotted_job_with_verifiers<T: Config>(
 	idle: u32,
 	challenger: Option<&T::AccountId>,
@@ -295,13 +298,36 @@ fn slotted_job_with_verifiers<T: Config>(
 	if let Some(c) = challenger {
 		excluded.insert(c.clone());
 	}
+	// The draw happens at the start of block `now + VerifierDrawDelay + 1` (some seeds depend
+	// on the block number).
+	let now = frame_system::Pallet::<T>::block_number();
+	frame_system::Pallet::<T>::set_block_number(draw_block::<T>(now));
 	let picked = pick_job_id::<T>(&excluded);
+	frame_system::Pallet::<T>::set_block_number(now);
 	let id = submit::<T>(&owner, redundancy::<T>());
 	assert_eq!(id, picked);
 	for p in slots.iter() {
 		Pallet::<T>::do_take_slot(id, p.clone(), None).expect("the provider takes a slot");
 	}
 	Slotted { id, slots }
+}
+
+/// The block whose `on_initialize` draws the verifiers of a dispute requested at `requested`.
+fn draw_block<T: Config>(requested: BlockNumberFor<T>) -> BlockNumberFor<T> {
+	requested.saturating_add(T::VerifierDrawDelay::get()).saturating_add(One::one())
+}
+
+/// Move to the block after the pending draw of job `id`'s dispute and run `on_initialize`'s
+/// timeout processing, which draws the verifiers; returns them.
+fn draw<T: Config>(id: JobId) -> Vec<T::AccountId> {
+	let at = Jobs::<T>::get(id).expect("the job is disputed").timeout;
+	let now = at.saturating_add(One::one());
+	frame_system::Pallet::<T>::set_block_number(now);
+	TimeoutCursor::<T>::put(at);
+	let _ = Pallet::<T>::process_timeouts(now);
+	let dispute = Disputes::<T>::get(id).expect("the draw opened the dispute");
+	assert!(matches!(dispute.phase, DisputePhase::Commit { .. }), "the verifiers are drawn");
+	dispute.votes.iter().map(|(v, _)| v.clone()).collect()
 }
 
 /// The output slot `i` of `n` attests: all agree, unless `disagree`, when the last one differs.
@@ -350,17 +376,12 @@ fn attest_all<T: Config>(job: &Slotted<T>, disagree: bool) {
 	}
 }
 
-/// A disputed `MaxRedundancy` job: every slot revealed, the last one disagreeing; returns the
-/// drawn verifiers.
+/// A disputed `MaxRedundancy` job: every slot revealed, the last one disagreeing, the verifiers
+/// drawn (at a later block); returns them.
 fn disputed_job<T: Config>() -> (Slotted<T>, Vec<T::AccountId>) {
 	let job = slotted_job_with_verifiers::<T>(0, None);
 	attest_all::<T>(&job, true);
-	let verifiers = Disputes::<T>::get(job.id)
-		.expect("the disagreement opened a dispute")
-		.votes
-		.iter()
-		.map(|(v, _)| v.clone())
-		.collect();
+	let verifiers = draw::<T>(job.id);
 	(job, verifiers)
 }
 
@@ -746,12 +767,12 @@ mod benchmarks {
 	}
 
 	/// The last of `MaxRedundancy` reveals, disagreeing with all the others (the comparison runs
-	/// to the end): a dispute opens, its verifiers drawn in as many draws as could be arranged
-	/// among mostly paused providers.
+	/// to the end): a dispute is requested (its verifiers are drawn later, see
+	/// `on_initialize_draw`).
 	#[benchmark]
 	fn reveal_attestation_last() {
 		start::<T>();
-		let job = slotted_job_with_verifiers::<T>(idle_providers::<T>(), None);
+		let job = slotted_job::<T>();
 		commit_all::<T>(&job, true);
 		let n = job.slots.len();
 		reveal_first::<T>(&job, n.saturating_sub(1), true);
@@ -762,7 +783,7 @@ mod benchmarks {
 
 		let dispute = Disputes::<T>::get(job.id).expect("the disagreement opened a dispute");
 		assert!(dispute.challenge.is_none());
-		assert_eq!(dispute.votes.len() as u32, T::VerifierQuorum::get());
+		assert!(matches!(dispute.phase, DisputePhase::Draw { .. }));
 		assert_eq!(Jobs::<T>::get(job.id).map(|j| j.state), Some(JobState::Disputed));
 	}
 
@@ -786,14 +807,14 @@ mod benchmarks {
 
 	// ------------------------------------------------------------------------ disputes
 
-	/// A challenge of a `MaxRedundancy` job's agreed output: a dispute opens, its verifiers drawn
-	/// in as many draws as could be arranged among mostly paused providers.
+	/// A challenge of a `MaxRedundancy` job's agreed output: a dispute is requested (its
+	/// verifiers are drawn later, see `on_initialize_draw`).
 	#[benchmark]
 	fn challenge() {
 		start::<T>();
 		let caller: T::AccountId = whitelisted_caller();
 		fund::<T>(&caller);
-		let job = slotted_job_with_verifiers::<T>(idle_providers::<T>(), Some(&caller));
+		let job = slotted_job::<T>();
 		attest_all::<T>(&job, false);
 		assert!(matches!(
 			Jobs::<T>::get(job.id).map(|j| j.state),
@@ -806,14 +827,15 @@ mod benchmarks {
 
 		let dispute = Disputes::<T>::get(job.id).expect("the challenge opened a dispute");
 		assert!(dispute.challenge.is_some_and(|c| c.who == caller && c.bond == bond));
-		assert_eq!(dispute.votes.len() as u32, T::VerifierQuorum::get());
+		assert!(matches!(dispute.phase, DisputePhase::Draw { .. }));
 	}
 
 	/// The last verifier commits: the reveal phase starts (the job is rescheduled).
 	#[benchmark]
 	fn commit_vote() {
-		let now = start::<T>();
+		start::<T>();
 		let (job, verifiers) = disputed_job::<T>();
+		let now = frame_system::Pallet::<T>::block_number();
 		let (last, rest) = verifiers.split_last().expect("VerifierQuorum >= 1");
 		for v in rest {
 			commit_vote_of::<T>(job.id, v, GOOD);
@@ -932,6 +954,36 @@ mod benchmarks {
 		assert_eq!(TimeoutCursor::<T>::get(), now);
 		assert!(Jobs::<T>::contains_key(id));
 		assert_eq!(QueuedJobs::<T>::get(), 1);
+	}
+
+	/// A challenged `MaxRedundancy` job's verifier draw comes due: the verifiers are drawn in as
+	/// many draws as could be arranged among mostly paused providers and the commit phase opens.
+	/// Measured as the processing of one due job (`process_due`, the job taken off its queue
+	/// as `process_timeouts` does), so it adds to `on_initialize_visit` like the other jobs.
+	#[benchmark]
+	fn on_initialize_draw() {
+		start::<T>();
+		let challenger: T::AccountId = account("challenger", 0, SEED);
+		fund::<T>(&challenger);
+		let job = slotted_job_with_verifiers::<T>(idle_providers::<T>(), Some(&challenger));
+		attest_all::<T>(&job, false);
+		Pallet::<T>::do_challenge(challenger, job.id, BAD, T::MinChallengeBond::get())
+			.expect("the challenge is accepted");
+		let stored = Jobs::<T>::get(job.id).expect("the job is disputed");
+		let at = stored.timeout;
+		frame_system::Pallet::<T>::set_block_number(at.saturating_add(One::one()));
+		let queue = Timeouts::<T>::take(at);
+		assert_eq!(queue.into_inner(), vec![job.id]);
+		QueuedJobs::<T>::mutate(|q| *q = q.saturating_sub(1));
+
+		#[block]
+		{
+			Pallet::<T>::process_due(job.id, stored);
+		}
+
+		let dispute = Disputes::<T>::get(job.id).expect("the dispute is open");
+		assert!(matches!(dispute.phase, DisputePhase::Commit { .. }));
+		assert_eq!(dispute.votes.len() as u32, T::VerifierQuorum::get());
 	}
 
 	/// One due job is processed: the settlement of a `MaxRedundancy` job.

@@ -661,8 +661,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::unschedule(id, job.timeout);
 		Self::evaluate(id, job);
-		Ok(Some(T::WeightInfo::reveal_attestation_last().saturating_add(Self::end_use_weight()))
-			.into())
+		Ok(Some(T::WeightInfo::reveal_attestation_last()).into())
 	}
 
 	/// All remaining slots revealed: agree → challenge window; differ → dispute. The job is off
@@ -797,33 +796,47 @@ impl<T: Config> Pallet<T> {
 		drawn
 	}
 
-	/// Start a dispute over a job that is off its timeout queue.
+	/// Request a dispute over a job that is off its timeout queue: the job waits in the
+	/// timeout queue of block `now + VerifierDrawDelay` for [`Self::draw_dispute`], so that the
+	/// verifiers come from randomness that does not exist yet (security finding F-2).
 	fn open_dispute(id: JobId, mut job: Job<T>, challenge: Option<Challenge<T>>) {
+		let at = Self::after(T::VerifierDrawDelay::get());
+		job.state = JobState::Disputed;
+		Self::schedule_internal(id, &mut job, at);
+		Jobs::<T>::insert(id, job);
+		Disputes::<T>::insert(
+			id,
+			Dispute { challenge, votes: BoundedVec::new(), phase: DisputePhase::Draw { at } },
+		);
+		Self::deposit_event(Event::VerifierDrawScheduled { job: id, at });
+	}
+
+	/// Draw the verifiers of a dispute whose draw is due (only `on_initialize` gets here: see
+	/// [`Self::do_claim_expired`]) and open its commit phase, or refund the job (and release the
+	/// challenger's bond) when too few eligible providers are drawn. The job is off its queue.
+	fn draw_dispute(id: JobId, mut job: Job<T>, mut dispute: Dispute<T>) {
 		let mut excluded: BTreeSet<T::AccountId> =
 			job.slots.iter().map(|s| s.provider.clone()).collect();
 		excluded.insert(job.owner.clone());
-		if let Some(c) = &challenge {
+		if let Some(c) = &dispute.challenge {
 			excluded.insert(c.who.clone());
 		}
 		let verifiers = Self::draw_verifiers(id, &excluded);
 		if (verifiers.len() as u32) < T::VerifierQuorum::get() {
-			if let Some(c) = &challenge {
+			if let Some(c) = &dispute.challenge {
 				Self::release(HoldReason::ChallengeBond, &c.who, c.bond);
 			}
 			Self::refund(id, &job, RefundReason::NoVerifiersAvailable);
 			return;
 		}
 		let until = Self::after(T::VoteCommitPeriod::get());
-		let votes = BoundedVec::truncate_from(
+		dispute.votes = BoundedVec::truncate_from(
 			verifiers.iter().map(|v| (v.clone(), Vote::Pending)).collect::<Vec<_>>(),
 		);
-		job.state = JobState::Disputed;
+		dispute.phase = DisputePhase::Commit { until };
 		Self::schedule_internal(id, &mut job, until);
 		Jobs::<T>::insert(id, job);
-		Disputes::<T>::insert(
-			id,
-			Dispute { challenge, votes, phase: DisputePhase::Commit { until } },
-		);
+		Disputes::<T>::insert(id, dispute);
 		Self::deposit_event(Event::DisputeOpened { job: id, verifiers, commit_until: until });
 	}
 
@@ -838,6 +851,7 @@ impl<T: Config> Pallet<T> {
 		let (mut job, mut dispute) = Self::dispute(id)?;
 		match dispute.phase {
 			DisputePhase::Commit { until } if Self::now() <= until => {},
+			DisputePhase::Draw { .. } => return Err(Error::<T>::VerifiersNotDrawn.into()),
 			_ => return Err(Error::<T>::VoteCommitClosed.into()),
 		}
 		let vote =
@@ -868,6 +882,7 @@ impl<T: Config> Pallet<T> {
 				ensure!(Self::now() <= until, Error::<T>::VoteRevealClosed)
 			},
 			DisputePhase::Commit { .. } => return Err(Error::<T>::VoteRevealNotOpen.into()),
+			DisputePhase::Draw { .. } => return Err(Error::<T>::VerifiersNotDrawn.into()),
 		}
 		let vote =
 			dispute.votes.iter_mut().find(|(v, _)| v == &who).ok_or(Error::<T>::NotAVerifier)?;
@@ -887,10 +902,7 @@ impl<T: Config> Pallet<T> {
 		if !dispute.votes.iter().any(|(_, v)| matches!(v, Vote::Committed(_))) {
 			Self::unschedule(id, job.timeout);
 			Self::resolve(id, job, dispute);
-			return Ok(Some(
-				T::WeightInfo::reveal_vote_last().saturating_add(Self::end_use_weight()),
-			)
-			.into());
+			return Ok(Some(Self::reveal_vote_last_weight()).into());
 		}
 		Disputes::<T>::insert(id, dispute);
 		Ok(Some(T::WeightInfo::reveal_vote()).into())
@@ -1097,6 +1109,13 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_claim_expired(id: JobId) -> DispatchResult {
 		let job = Self::job(id)?;
 		ensure!(job.timeout < Self::now(), Error::<T>::NotYetDue);
+		// A caller choosing the block of a draw would choose its randomness: only
+		// `on_initialize` draws.
+		if job.state == JobState::Disputed {
+			let pending = Disputes::<T>::get(id)
+				.is_some_and(|d| matches!(d.phase, DisputePhase::Draw { .. }));
+			ensure!(!pending, Error::<T>::VerifiersNotDrawn);
+		}
 		Self::unschedule(id, job.timeout);
 		Self::process_due(id, job);
 		Ok(())
@@ -1152,8 +1171,8 @@ impl<T: Config> Pallet<T> {
 		Self::evaluate(id, job);
 	}
 
-	/// A dispute phase ended: commit → reveal (unless a majority is already impossible), reveal
-	/// → decide.
+	/// A dispute phase ended: draw → commit (or a refund without enough verifiers), commit →
+	/// reveal (unless a majority is already impossible), reveal → decide.
 	fn dispute_timeout(id: JobId, mut job: Job<T>) {
 		let Some(mut dispute) = Disputes::<T>::get(id) else {
 			defensive!("a disputed job has a dispute");
@@ -1177,21 +1196,41 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::VoteRevealStarted { job: id, until });
 			},
 			DisputePhase::Reveal { .. } => Self::resolve(id, job, dispute),
+			DisputePhase::Draw { .. } => Self::draw_dispute(id, job, dispute),
 		}
 	}
 
-	/// The weight of processing one due job, whichever way it goes: settlement, a dispute
-	/// opened after a reveal period (verifier draws), or a dispute decided (slashes, rewards and
+	/// The weight of processing one due job, whichever way it goes: settlement, a verifier draw,
+	/// a dispute requested after a reveal period, or a dispute decided (slashes, rewards and
 	/// settlement).
 	pub fn due_job_weight() -> Weight {
 		Self::due_job_own_weight().saturating_add(Self::end_use_weight())
 	}
 
-	/// [`Self::due_job_weight`] without what the data market does when the job ends.
+	/// [`Self::due_job_weight`] without what the data market does when the job ends: the
+	/// costliest branch, plus what the providers' pools do for as many payments or slashes as a
+	/// job has slots.
 	fn due_job_own_weight() -> Weight {
 		T::WeightInfo::claim_expired()
 			.max(T::WeightInfo::reveal_attestation_last())
 			.max(T::WeightInfo::reveal_vote_last())
+			.max(T::WeightInfo::on_initialize_draw())
+			.saturating_add(Self::pool_weight(T::MaxRedundancy::get()))
+	}
+
+	/// What `Config::Pools` does for `slots` providers paid or slashed (each at most once per
+	/// job ending), as the pools' implementation benchmarked it (security finding F-5: the
+	/// compute benchmarks run without pools).
+	pub fn pool_weight(slots: u32) -> Weight {
+		T::Pools::paid_weight().max(T::Pools::slashed_weight()).saturating_mul(slots.into())
+	}
+
+	/// The weight of the reveal that decides a dispute: slashes and payments (with their pools'
+	/// work) and the end of the job.
+	pub fn reveal_vote_last_weight() -> Weight {
+		T::WeightInfo::reveal_vote_last()
+			.saturating_add(Self::pool_weight(T::MaxRedundancy::get()))
+			.saturating_add(Self::end_use_weight())
 	}
 
 	/// The weight of telling the data market that a job ended (settled or refunded), for a job
@@ -1269,6 +1308,7 @@ impl<T: Config> Pallet<T> {
 			("ChallengePeriod", T::ChallengePeriod::get()),
 			("VoteCommitPeriod", T::VoteCommitPeriod::get()),
 			("VoteRevealPeriod", T::VoteRevealPeriod::get()),
+			("VerifierDrawDelay", T::VerifierDrawDelay::get()),
 		] {
 			assert!(p >= One::one(), "{name} must be at least one block");
 		}
@@ -1509,6 +1549,16 @@ impl<T: Config> Pallet<T> {
 				"disputes exist exactly for disputed jobs"
 			);
 			if let Some(d) = Disputes::<T>::get(id) {
+				match d.phase {
+					DisputePhase::Draw { at } => {
+						ensure!(d.votes.is_empty(), "no verifier before the draw");
+						ensure!(job.timeout >= at, "a pending draw waits for its block");
+					},
+					DisputePhase::Commit { .. } | DisputePhase::Reveal { .. } => ensure!(
+						d.votes.len() as u32 == T::VerifierQuorum::get(),
+						"a drawn dispute has a full quorum"
+					),
+				}
 				if let Some(c) = d.challenge {
 					let b = bonds.entry(c.who).or_default();
 					*b = b.saturating_add(c.bond);

@@ -31,8 +31,11 @@
 //! 4. **Challenge window.** When the revealed results agree, `ChallengePeriod` blocks follow in
 //!    which anyone may `challenge` with a bond of at least `MinChallengeBond`, naming the output
 //!    hash they claim is correct. Disagreeing redundant results open a dispute by themselves.
-//! 5. **Dispute.** `VerifierQuorum` verifiers are drawn among active providers not involved in
-//!    the job. They re-check off-chain and vote with commit-reveal (`commit_vote`, then
+//! 5. **Dispute.** A challenge (or disagreeing redundant results) *requests* a dispute
+//!    ([`Event::VerifierDrawScheduled`]); `VerifierDrawDelay` blocks later `on_initialize` draws
+//!    `VerifierQuorum` verifiers among active providers not involved in the job
+//!    ([`Event::DisputeOpened`]), from randomness that did not exist when the dispute was
+//!    requested (or refunds the job when too few are available). They re-check off-chain and vote with commit-reveal (`commit_vote`, then
 //!    `reveal_vote`, each phase bounded). The hash with a strict majority of the quorum wins:
 //!    providers that attested another hash lose `SlashOnFraud` of their stake. A challenger
 //!    wins when the challenged hash loses (its claimed hash is what it asks verifiers to
@@ -74,10 +77,14 @@
 //! - Escrow, deposits, stakes and bonds are holds on their owners' accounts, never transfers to
 //!   a pallet account, so `try_state` can check each against the records. Money moves only when
 //!   a job ends (payments, fees, refunds) or a stake or bond is slashed.
-//! - Verifiers are drawn from `Config::Randomness`. In this runtime that is derived from the parent
-//!   block hash: the author of the block before a challenge knows it, and a challenger can time
-//!   a challenge to pick among a few seeds, or a colluding author withhold a block. A production
-//!   network replaces it with a VRF output (BABE) or a drand beacon, behind the same trait.
+//! - Verifiers are drawn from `Config::Randomness` as it is in the first `on_initialize` after
+//!   `request + VerifierDrawDelay`, never in the block that requests the dispute and never on
+//!   demand (`claim_expired` refuses a pending draw), so a challenger cannot compute its draw
+//!   before it commits its bond, nor pick the block that draws. In this runtime the randomness
+//!   is derived from the parent block hash: what remains is that the author of the block before
+//!   the draw can see the draw before publishing, and withhold or re-order its block (one
+//!   author, one slot, at the cost of its block reward). A production network replaces it with
+//!   a VRF output (BABE) or a drand beacon, behind the same trait.
 //! - Only bit-exact executors may run redundantly, since redundant results are compared by
 //!   hash. Float jobs (`GemmF32`) run once and are checked by challengers with Freivalds.
 //!
@@ -238,6 +245,12 @@ pub mod pallet {
 		/// Blocks verifiers have to reveal their votes.
 		#[pallet::constant]
 		type VoteRevealPeriod: Get<BlockNumberFor<Self>>;
+		/// Blocks between the request of a dispute (a challenge, or redundant results that
+		/// disagree) and its verifier draw, which `on_initialize` makes after block
+		/// `request + VerifierDrawDelay` from `Config::Randomness` as it is then. At least 1, so
+		/// that whoever requests the dispute cannot know the seed when it does.
+		#[pallet::constant]
+		type VerifierDrawDelay: Get<BlockNumberFor<Self>>;
 
 		/// The most providers running one job (the largest redundancy).
 		#[pallet::constant]
@@ -445,7 +458,8 @@ pub mod pallet {
 			claimed_output_hash: H256,
 			bond: BalanceOf<T>,
 		},
-		/// Verifiers were drawn to decide a job's output; they commit votes until `commit_until`.
+		/// Verifiers were drawn to decide a job's output (by `on_initialize`, after the draw
+		/// announced by [`Event::VerifierDrawScheduled`]); they commit votes until `commit_until`.
 		DisputeOpened {
 			job: JobId,
 			verifiers: BoundedVec<T::AccountId, T::VerifierQuorum>,
@@ -486,6 +500,10 @@ pub mod pallet {
 		},
 		/// A job ended without paying any provider: its budget and deposit returned to the owner.
 		JobRefunded { job: JobId, owner: T::AccountId, amount: BalanceOf<T>, reason: RefundReason },
+		/// A dispute over a job was requested: its verifiers are drawn by the first
+		/// `on_initialize` after block `at` ([`Event::DisputeOpened`] names them), or the job is
+		/// refunded if too few are available then.
+		VerifierDrawScheduled { job: JobId, at: BlockNumberFor<T> },
 	}
 
 	#[pallet::error]
@@ -617,6 +635,9 @@ pub mod pallet {
 		/// The provider's collateral (its stake plus its pool's) does not cover one more slot at
 		/// `CollateralPerSlot` each.
 		InsufficientCollateral,
+		/// The dispute's verifiers are not drawn yet: `on_initialize` draws them after the block
+		/// its [`Event::VerifierDrawScheduled`] named (nobody can draw them earlier or on demand).
+		VerifiersNotDrawn,
 	}
 
 	#[pallet::hooks]
@@ -876,11 +897,12 @@ pub mod pallet {
 		/// - `output_hash`, `usage`, `salt`: the values committed to.
 		///
 		/// Emits [`Event::AttestationSubmitted`]; the last reveal also starts the challenge
-		/// period (results agree) or a dispute (they differ).
+		/// period (results agree) or requests a dispute (they differ:
+		/// [`Event::VerifierDrawScheduled`]).
 		#[pallet::call_index(14)]
-		#[pallet::weight(T::WeightInfo::reveal_attestation_last()
-			.saturating_add(Pallet::<T>::end_use_weight())
-			.max(T::WeightInfo::reveal_attestation()))]
+		#[pallet::weight(
+			T::WeightInfo::reveal_attestation_last().max(T::WeightInfo::reveal_attestation())
+		)]
 		pub fn reveal_attestation(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -900,7 +922,7 @@ pub mod pallet {
 		///
 		/// Emits [`Event::FailureReported`].
 		#[pallet::call_index(15)]
-		#[pallet::weight(T::WeightInfo::report_failure())]
+		#[pallet::weight(T::WeightInfo::report_failure().saturating_add(Pallet::<T>::pool_weight(1)))]
 		pub fn report_failure(origin: OriginFor<T>, job: JobId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_report_failure(who, job)
@@ -912,10 +934,11 @@ pub mod pallet {
 		/// - `claimed_output_hash`: the output the challenger says is correct.
 		/// - `bond`: at least `MinChallengeBond`, held under `ChallengeBond`.
 		///
-		/// Emits [`Event::JobChallenged`] and [`Event::DisputeOpened`] (or [`Event::JobRefunded`]
-		/// when no verifier quorum can be drawn).
+		/// Emits [`Event::JobChallenged`] and [`Event::VerifierDrawScheduled`]; the verifiers are
+		/// drawn later ([`Event::DisputeOpened`], or [`Event::JobRefunded`] when no quorum can
+		/// be drawn).
 		#[pallet::call_index(16)]
-		#[pallet::weight(T::WeightInfo::challenge().saturating_add(Pallet::<T>::end_use_weight()))]
+		#[pallet::weight(T::WeightInfo::challenge())]
 		pub fn challenge(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -947,9 +970,7 @@ pub mod pallet {
 		///
 		/// Emits [`Event::VoteRevealed`]; the last reveal decides the dispute.
 		#[pallet::call_index(18)]
-		#[pallet::weight(T::WeightInfo::reveal_vote_last()
-			.saturating_add(Pallet::<T>::end_use_weight())
-			.max(T::WeightInfo::reveal_vote()))]
+		#[pallet::weight(Pallet::<T>::reveal_vote_last_weight().max(T::WeightInfo::reveal_vote()))]
 		pub fn reveal_vote(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -982,7 +1003,9 @@ pub mod pallet {
 
 		/// Process a job whose current stage has timed out, before `on_initialize` reaches it:
 		/// a missed deadline refunds and slashes, a closed challenge window settles, a closed
-		/// reveal or vote phase moves on.
+		/// reveal or vote phase moves on. A dispute waiting for its verifier draw is refused
+		/// ([`Error::VerifiersNotDrawn`]): only `on_initialize` draws, so that nobody picks the
+		/// block whose randomness draws the verifiers.
 		///
 		/// - `origin`: signed; anyone.
 		/// - `job`: a job whose timeout block has passed.

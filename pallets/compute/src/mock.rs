@@ -14,7 +14,7 @@ use frame_support::{
 	BoundedVec,
 };
 use sp_core::H256;
-use sp_runtime::{BuildStorage, Perbill, Permill};
+use sp_runtime::{BuildStorage, Perbill, Permill, Weight};
 use std::collections::BTreeMap;
 
 pub type AccountId = u64;
@@ -179,7 +179,20 @@ impl ProviderPools<AccountId, Balance> for TestPools {
 	fn on_provider_slashed(provider: &AccountId, fraction: Perbill) {
 		POOL_SLASHED.with(|p| p.borrow_mut().push((*provider, fraction)));
 	}
+
+	fn paid_weight() -> Weight {
+		POOL_PAID_WEIGHT
+	}
+
+	fn slashed_weight() -> Weight {
+		POOL_SLASHED_WEIGHT
+	}
 }
+
+/// What [`TestPools`] declares a payment to cost.
+pub const POOL_PAID_WEIGHT: Weight = Weight::from_parts(7_000_000, 1_000);
+/// What [`TestPools`] declares a slash to cost (more than a payment in time, less in proof).
+pub const POOL_SLASHED_WEIGHT: Weight = Weight::from_parts(11_000_000, 500);
 
 pub struct TreasuryId;
 impl frame_support::traits::TypedGet for TreasuryId {
@@ -219,6 +232,7 @@ impl pallet_compute::Config for Test {
 	type ChallengePeriod = ConstU64<5>;
 	type VoteCommitPeriod = ConstU64<3>;
 	type VoteRevealPeriod = ConstU64<3>;
+	type VerifierDrawDelay = ConstU64<1>;
 	type MaxRedundancy = ConstU32<3>;
 	type MaxJobsPerProvider = ConstU32<4>;
 	type MaxProviders = ConstU32<16>;

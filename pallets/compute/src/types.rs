@@ -463,9 +463,18 @@ pub enum DisputePhase<BlockNumber> {
 		/// Last block for reveals.
 		until: BlockNumber,
 	},
+	/// The dispute was requested; its verifiers are drawn by the first `on_initialize` after
+	/// block `at`, from randomness that did not exist when the dispute was requested (see
+	/// `Config::VerifierDrawDelay`). No vote can be cast yet. Last in the enum so that the
+	/// encoding of the other phases is unchanged.
+	Draw {
+		/// The block after which the verifiers are drawn.
+		at: BlockNumber,
+	},
 }
 
-/// A dispute over a job's output: the drawn verifiers and their votes.
+/// A dispute over a job's output: the drawn verifiers and their votes (none while the phase is
+/// [`DisputePhase::Draw`]).
 #[derive(
 	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
@@ -475,7 +484,7 @@ pub struct Dispute<T: Config> {
 	/// The challenge, when someone challenged an agreed output; `None` when redundant providers
 	/// disagreed.
 	pub challenge: Option<Challenge<T>>,
-	/// The drawn verifiers and their votes.
+	/// The drawn verifiers and their votes; empty until they are drawn.
 	pub votes: BoundedVec<(AccountIdOf<T>, Vote), T::VerifierQuorum>,
 	/// The phase.
 	pub phase: DisputePhase<BlockNumberFor<T>>,

@@ -65,6 +65,7 @@ pub trait WeightInfo {
 	fn claim_expired() -> Weight;
 	fn on_initialize_idle() -> Weight;
 	fn on_initialize_visit() -> Weight;
+	fn on_initialize_draw() -> Weight;
 	fn on_initialize_job() -> Weight;
 }
 
@@ -83,8 +84,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::ProviderIndex` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn register_provider() -> Weight {
 		// Proof size: measured `640`, estimated `3877`.
-		// Minimum execution time: 87_160_000 picoseconds.
-		Weight::from_parts(91_286_000, 3877)
+		// Minimum execution time: 87_580_000 picoseconds.
+		Weight::from_parts(93_490_000, 3877)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -92,8 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Providers` (`max_values`: None, `max_size`: Some(412), added: 2887, mode: `MaxEncodedLen`)
 	fn update_provider() -> Weight {
 		// Proof size: measured `428`, estimated `3877`.
-		// Minimum execution time: 11_617_000 picoseconds.
-		Weight::from_parts(12_619_000, 3877)
+		// Minimum execution time: 12_148_000 picoseconds.
+		Weight::from_parts(13_180_000, 3877)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -101,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Providers` (`max_values`: None, `max_size`: Some(412), added: 2887, mode: `MaxEncodedLen`)
 	fn pause_provider() -> Weight {
 		// Proof size: measured `428`, estimated `3877`.
-		// Minimum execution time: 11_007_000 picoseconds.
-		Weight::from_parts(12_058_000, 3877)
+		// Minimum execution time: 11_077_000 picoseconds.
+		Weight::from_parts(12_098_000, 3877)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -112,8 +113,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	fn resume_provider() -> Weight {
 		// Proof size: measured `975`, estimated `3877`.
-		// Minimum execution time: 19_279_000 picoseconds.
-		Weight::from_parts(21_021_000, 3877)
+		// Minimum execution time: 18_528_000 picoseconds.
+		Weight::from_parts(20_320_000, 3877)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -123,8 +124,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn increase_stake() -> Weight {
 		// Proof size: measured `540`, estimated `3877`.
-		// Minimum execution time: 49_814_000 picoseconds.
-		Weight::from_parts(53_740_000, 3877)
+		// Minimum execution time: 47_151_000 picoseconds.
+		Weight::from_parts(50_836_000, 3877)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -132,8 +133,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Providers` (`max_values`: None, `max_size`: Some(412), added: 2887, mode: `MaxEncodedLen`)
 	fn set_matching() -> Weight {
 		// Proof size: measured `428`, estimated `3877`.
-		// Minimum execution time: 11_066_000 picoseconds.
-		Weight::from_parts(12_038_000, 3877)
+		// Minimum execution time: 11_047_000 picoseconds.
+		Weight::from_parts(11_957_000, 3877)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -143,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	fn unregister_provider() -> Weight {
 		// Proof size: measured `925`, estimated `3877`.
-		// Minimum execution time: 18_959_000 picoseconds.
-		Weight::from_parts(20_541_000, 3877)
+		// Minimum execution time: 19_179_000 picoseconds.
+		Weight::from_parts(20_721_000, 3877)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -158,8 +159,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn withdraw_provider() -> Weight {
 		// Proof size: measured `959`, estimated `6764`.
-		// Minimum execution time: 79_989_000 picoseconds.
-		Weight::from_parts(84_807_000, 6764)
+		// Minimum execution time: 79_699_000 picoseconds.
+		Weight::from_parts(85_919_000, 6764)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -178,9 +179,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[1, 16]`.
 	fn submit_job(p: u32, ) -> Weight {
 		// Proof size: measured `1292`, estimated `6012`.
-		// Minimum execution time: 95_492_000 picoseconds.
-		Weight::from_parts(100_668_778, 6012)
-			.saturating_add(Weight::from_parts(2_610_004, 0).saturating_mul(p.into()))
+		// Minimum execution time: 97_506_000 picoseconds.
+		Weight::from_parts(103_289_824, 6012)
+			.saturating_add(Weight::from_parts(2_667_844, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -198,8 +199,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Disputes` (`max_values`: None, `max_size`: Some(330), added: 2805, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
 		// Proof size: measured `2321`, estimated `5762`.
-		// Minimum execution time: 74_061_000 picoseconds.
-		Weight::from_parts(80_701_000, 5762)
+		// Minimum execution time: 73_489_000 picoseconds.
+		Weight::from_parts(78_006_000, 5762)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -209,8 +210,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn top_up_job() -> Weight {
 		// Proof size: measured `1934`, estimated `5762`.
-		// Minimum execution time: 51_968_000 picoseconds.
-		Weight::from_parts(56_024_000, 5762)
+		// Minimum execution time: 51_808_000 picoseconds.
+		Weight::from_parts(55_042_000, 5762)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -224,8 +225,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Pools` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn accept_job() -> Weight {
 		// Proof size: measured `3442`, estimated `5762`.
-		// Minimum execution time: 37_155_000 picoseconds.
-		Weight::from_parts(40_771_000, 5762)
+		// Minimum execution time: 37_947_000 picoseconds.
+		Weight::from_parts(41_072_000, 5762)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -239,8 +240,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Pools` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn assign() -> Weight {
 		// Proof size: measured `3442`, estimated `5762`.
-		// Minimum execution time: 36_825_000 picoseconds.
-		Weight::from_parts(39_910_000, 5762)
+		// Minimum execution time: 37_526_000 picoseconds.
+		Weight::from_parts(41_432_000, 5762)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -254,8 +255,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::QueuedJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn submit_attestation() -> Weight {
 		// Proof size: measured `2469`, estimated `6992`.
-		// Minimum execution time: 32_839_000 picoseconds.
-		Weight::from_parts(35_393_000, 6992)
+		// Minimum execution time: 33_420_000 picoseconds.
+		Weight::from_parts(36_505_000, 6992)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -269,8 +270,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::QueuedJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn commit_attestation() -> Weight {
 		// Proof size: measured `2789`, estimated `6992`.
-		// Minimum execution time: 32_348_000 picoseconds.
-		Weight::from_parts(36_114_000, 6992)
+		// Minimum execution time: 33_040_000 picoseconds.
+		Weight::from_parts(36_424_000, 6992)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -278,8 +279,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Jobs` (`max_values`: None, `max_size`: Some(2297), added: 4772, mode: `MaxEncodedLen`)
 	fn reveal_attestation() -> Weight {
 		// Proof size: measured `2337`, estimated `5762`.
-		// Minimum execution time: 18_488_000 picoseconds.
-		Weight::from_parts(20_060_000, 5762)
+		// Minimum execution time: 18_548_000 picoseconds.
+		Weight::from_parts(20_390_000, 5762)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -289,23 +290,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Timeouts` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Compute::QueuedJobs` (r:1 w:1)
 	/// Proof: `Compute::QueuedJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Compute::ProviderCount` (r:1 w:0)
-	/// Proof: `Compute::ProviderCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Compute::ProviderIndex` (r:17 w:0)
-	/// Proof: `Compute::ProviderIndex` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Compute::Providers` (r:14 w:0)
-	/// Proof: `Compute::Providers` (`max_values`: None, `max_size`: Some(412), added: 2887, mode: `MaxEncodedLen`)
-	/// Storage: `Parameters::Parameters` (r:1 w:0)
-	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Compute::Disputes` (r:0 w:1)
 	/// Proof: `Compute::Disputes` (`max_values`: None, `max_size`: Some(330), added: 2805, mode: `MaxEncodedLen`)
 	fn reveal_attestation_last() -> Weight {
-		// Proof size: measured `8866`, estimated `43813`.
-		// Minimum execution time: 195_482_000 picoseconds.
-		Weight::from_parts(217_224_000, 43813)
-			.saturating_add(T::DbWeight::get().reads(38_u64))
+		// Proof size: measured `2353`, estimated `6992`.
+		// Minimum execution time: 30_385_000 picoseconds.
+		Weight::from_parts(33_179_000, 6992)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Compute::Jobs` (r:1 w:1)
@@ -322,14 +313,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::Pools` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn report_failure() -> Weight {
 		// Proof size: measured `4256`, estimated `11034`.
-		// Minimum execution time: 87_711_000 picoseconds.
-		Weight::from_parts(93_260_000, 11034)
+		// Minimum execution time: 88_082_000 picoseconds.
+		Weight::from_parts(94_841_000, 11034)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Compute::Jobs` (r:1 w:1)
 	/// Proof: `Compute::Jobs` (`max_values`: None, `max_size`: Some(2297), added: 4772, mode: `MaxEncodedLen`)
-	/// Storage: `Parameters::Parameters` (r:2 w:0)
+	/// Storage: `Parameters::Parameters` (r:1 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
@@ -337,21 +328,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Timeouts` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Compute::QueuedJobs` (r:1 w:1)
 	/// Proof: `Compute::QueuedJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Compute::ProviderCount` (r:1 w:0)
-	/// Proof: `Compute::ProviderCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Compute::ProviderIndex` (r:17 w:0)
-	/// Proof: `Compute::ProviderIndex` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Compute::Providers` (r:14 w:0)
-	/// Proof: `Compute::Providers` (`max_values`: None, `max_size`: Some(412), added: 2887, mode: `MaxEncodedLen`)
 	/// Storage: `Compute::Disputes` (r:0 w:1)
 	/// Proof: `Compute::Disputes` (`max_values`: None, `max_size`: Some(330), added: 2805, mode: `MaxEncodedLen`)
 	fn challenge() -> Weight {
-		// Proof size: measured `9553`, estimated `43813`.
-		// Minimum execution time: 236_312_000 picoseconds.
-		Weight::from_parts(267_580_000, 43813)
-			.saturating_add(T::DbWeight::get().reads(40_u64))
+		// Proof size: measured `3295`, estimated `6992`.
+		// Minimum execution time: 76_314_000 picoseconds.
+		Weight::from_parts(81_983_000, 6992)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Compute::Jobs` (r:1 w:1)
@@ -365,9 +348,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Compute::QueuedJobs` (r:1 w:1)
 	/// Proof: `Compute::QueuedJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn commit_vote() -> Weight {
-		// Proof size: measured `3093`, estimated `5762`.
-		// Minimum execution time: 43_865_000 picoseconds.
-		Weight::from_parts(50_816_000, 5762)
+		// Proof size: measured `3116`, estimated `5762`.
+		// Minimum execution time: 44_206_000 picoseconds.
+		Weight::from_parts(48_573_000, 5762)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -376,9 +359,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Compute::Disputes` (r:1 w:1)
 	/// Proof: `Compute::Disputes` (`max_values`: None, `max_size`: Some(330), added: 2805, mode: `MaxEncodedLen`)
 	fn reveal_vote() -> Weight {
-		// Proof size: measured `2593`, estimated `5762`.
-		// Minimum execution time: 21_222_000 picoseconds.
-		Weight::from_parts(25_388_000, 5762)
+		// Proof size: measured `2616`, estimated `5762`.
+		// Minimum execution time: 22_654_000 picoseconds.
+		Weight::from_parts(26_329_000, 5762)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -401,9 +384,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Staking::Pools` (r:5 w:0)
 	/// Proof: `Staking::Pools` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn reveal_vote_last() -> Weight {
-		// Proof size: measured `6561`, estimated `21814`.
-		// Minimum execution time: 461_870_000 picoseconds.
-		Weight::from_parts(490_512_000, 21814)
+		// Proof size: measured `6584`, estimated `21814`.
+		// Minimum execution time: 472_054_000 picoseconds.
+		Weight::from_parts(507_527_000, 21814)
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
 	}
@@ -427,8 +410,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Disputes` (`max_values`: None, `max_size`: Some(330), added: 2805, mode: `MaxEncodedLen`)
 	fn claim_expired() -> Weight {
 		// Proof size: measured `6009`, estimated `21814`.
-		// Minimum execution time: 354_359_000 picoseconds.
-		Weight::from_parts(371_384_000, 21814)
+		// Minimum execution time: 353_157_000 picoseconds.
+		Weight::from_parts(377_673_000, 21814)
 			.saturating_add(T::DbWeight::get().reads(26_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -438,8 +421,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::TimeoutCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
 		// Proof size: measured `42`, estimated `1489`.
-		// Minimum execution time: 2_323_000 picoseconds.
-		Weight::from_parts(2_644_000, 1489)
+		// Minimum execution time: 2_314_000 picoseconds.
+		Weight::from_parts(2_614_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -451,10 +434,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Timeouts` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn on_initialize_visit() -> Weight {
 		// Proof size: measured `194`, estimated `3991`.
-		// Minimum execution time: 7_601_000 picoseconds.
-		Weight::from_parts(8_242_000, 3991)
+		// Minimum execution time: 7_581_000 picoseconds.
+		Weight::from_parts(8_233_000, 3991)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Compute::Disputes` (r:1 w:1)
+	/// Proof: `Compute::Disputes` (`max_values`: None, `max_size`: Some(330), added: 2805, mode: `MaxEncodedLen`)
+	/// Storage: `Compute::ProviderCount` (r:1 w:0)
+	/// Proof: `Compute::ProviderCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Compute::ProviderIndex` (r:17 w:0)
+	/// Proof: `Compute::ProviderIndex` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Compute::Providers` (r:14 w:0)
+	/// Proof: `Compute::Providers` (`max_values`: None, `max_size`: Some(412), added: 2887, mode: `MaxEncodedLen`)
+	/// Storage: `Parameters::Parameters` (r:1 w:0)
+	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Compute::Timeouts` (r:1 w:1)
+	/// Proof: `Compute::Timeouts` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `Compute::QueuedJobs` (r:1 w:1)
+	/// Proof: `Compute::QueuedJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Compute::Jobs` (r:0 w:1)
+	/// Proof: `Compute::Jobs` (`max_values`: None, `max_size`: Some(2297), added: 4772, mode: `MaxEncodedLen`)
+	fn on_initialize_draw() -> Weight {
+		// Proof size: measured `6866`, estimated `43813`.
+		// Minimum execution time: 179_338_000 picoseconds.
+		Weight::from_parts(193_078_000, 43813)
+			.saturating_add(T::DbWeight::get().reads(37_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Compute::QueuedJobs` (r:1 w:1)
 	/// Proof: `Compute::QueuedJobs` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -478,8 +486,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Compute::Disputes` (`max_values`: None, `max_size`: Some(330), added: 2805, mode: `MaxEncodedLen`)
 	fn on_initialize_job() -> Weight {
 		// Proof size: measured `6032`, estimated `21814`.
-		// Minimum execution time: 343_052_000 picoseconds.
-		Weight::from_parts(360_348_000, 21814)
+		// Minimum execution time: 344_934_000 picoseconds.
+		Weight::from_parts(360_958_000, 21814)
 			.saturating_add(T::DbWeight::get().reads(27_u64))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
 	}
@@ -488,135 +496,140 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_provider() -> Weight {
-		Weight::from_parts(91_286_000, 3877)
+		Weight::from_parts(93_490_000, 3877)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_provider() -> Weight {
-		Weight::from_parts(12_619_000, 3877)
+		Weight::from_parts(13_180_000, 3877)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn pause_provider() -> Weight {
-		Weight::from_parts(12_058_000, 3877)
+		Weight::from_parts(12_098_000, 3877)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resume_provider() -> Weight {
-		Weight::from_parts(21_021_000, 3877)
+		Weight::from_parts(20_320_000, 3877)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn increase_stake() -> Weight {
-		Weight::from_parts(53_740_000, 3877)
+		Weight::from_parts(50_836_000, 3877)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_matching() -> Weight {
-		Weight::from_parts(12_038_000, 3877)
+		Weight::from_parts(11_957_000, 3877)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unregister_provider() -> Weight {
-		Weight::from_parts(20_541_000, 3877)
+		Weight::from_parts(20_721_000, 3877)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_provider() -> Weight {
-		Weight::from_parts(84_807_000, 6764)
+		Weight::from_parts(85_919_000, 6764)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn submit_job(p: u32, ) -> Weight {
-		Weight::from_parts(100_668_778, 6012)
-			.saturating_add(Weight::from_parts(2_610_004, 0).saturating_mul(p.into()))
+		Weight::from_parts(103_289_824, 6012)
+			.saturating_add(Weight::from_parts(2_667_844, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 3001).saturating_mul(p.into()))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(80_701_000, 5762)
+		Weight::from_parts(78_006_000, 5762)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn top_up_job() -> Weight {
-		Weight::from_parts(56_024_000, 5762)
+		Weight::from_parts(55_042_000, 5762)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn accept_job() -> Weight {
-		Weight::from_parts(40_771_000, 5762)
+		Weight::from_parts(41_072_000, 5762)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn assign() -> Weight {
-		Weight::from_parts(39_910_000, 5762)
+		Weight::from_parts(41_432_000, 5762)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn submit_attestation() -> Weight {
-		Weight::from_parts(35_393_000, 6992)
+		Weight::from_parts(36_505_000, 6992)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn commit_attestation() -> Weight {
-		Weight::from_parts(36_114_000, 6992)
+		Weight::from_parts(36_424_000, 6992)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal_attestation() -> Weight {
-		Weight::from_parts(20_060_000, 5762)
+		Weight::from_parts(20_390_000, 5762)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reveal_attestation_last() -> Weight {
-		Weight::from_parts(217_224_000, 43813)
-			.saturating_add(ParityDbWeight::get().reads(38_u64))
+		Weight::from_parts(33_179_000, 6992)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn report_failure() -> Weight {
-		Weight::from_parts(93_260_000, 11034)
+		Weight::from_parts(94_841_000, 11034)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn challenge() -> Weight {
-		Weight::from_parts(267_580_000, 43813)
-			.saturating_add(ParityDbWeight::get().reads(40_u64))
+		Weight::from_parts(81_983_000, 6992)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn commit_vote() -> Weight {
-		Weight::from_parts(50_816_000, 5762)
+		Weight::from_parts(48_573_000, 5762)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal_vote() -> Weight {
-		Weight::from_parts(25_388_000, 5762)
+		Weight::from_parts(26_329_000, 5762)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reveal_vote_last() -> Weight {
-		Weight::from_parts(490_512_000, 21814)
+		Weight::from_parts(507_527_000, 21814)
 			.saturating_add(ParityDbWeight::get().reads(31_u64))
 			.saturating_add(ParityDbWeight::get().writes(19_u64))
 	}
 	fn claim_expired() -> Weight {
-		Weight::from_parts(371_384_000, 21814)
+		Weight::from_parts(377_673_000, 21814)
 			.saturating_add(ParityDbWeight::get().reads(26_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(2_644_000, 1489)
+		Weight::from_parts(2_614_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_visit() -> Weight {
-		Weight::from_parts(8_242_000, 3991)
+		Weight::from_parts(8_233_000, 3991)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
+	fn on_initialize_draw() -> Weight {
+		Weight::from_parts(193_078_000, 43813)
+			.saturating_add(ParityDbWeight::get().reads(37_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
 	fn on_initialize_job() -> Weight {
-		Weight::from_parts(360_348_000, 21814)
+		Weight::from_parts(360_958_000, 21814)
 			.saturating_add(ParityDbWeight::get().reads(27_u64))
 			.saturating_add(ParityDbWeight::get().writes(19_u64))
 	}

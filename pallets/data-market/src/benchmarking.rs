@@ -5,7 +5,10 @@
 //! licence with a licence URI (the largest listing); amounts come from the configuration: the
 //! price is at least a thousand existential deposits and at least the smallest stake and bond,
 //! so every payment, fee and reward is a real transfer. The curator pot is kept alive (and holds
-//! twice `CuratorReward`) wherever fees are distributed or rewards paid.
+//! twice `CuratorReward`) wherever fees are distributed or rewards paid. Where a fee is
+//! distributed, the benchmark checks that the pot's part was credited to the dataset's curation
+//! fund; where a reward is paid, the claim's dataset has a curation fund of twice
+//! `CuratorReward`, so the full reward is paid and the fund is written (not just read).
 //!
 //! `relist` is charged `delist`'s weight (the same work in the other direction).
 
@@ -25,7 +28,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_core::H256;
-use sp_runtime::traits::{One, Saturating};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 const SEED: u32 = 0;
 /// The job every compute-glue benchmark uses.
@@ -139,6 +142,18 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 fn fund_pot<T: Config>() {
 	let amount = ed::<T>().saturating_add(T::CuratorReward::get().saturating_mul(2u32.into()));
 	<T::Currency as Mutate<T::AccountId>>::set_balance(&Pallet::<T>::pot(), amount);
+}
+
+/// Keep the curator pot alive with twice `CuratorReward` to give (as [`fund_pot`]), all of it
+/// attributed to `dataset`'s curation fund as if the dataset's sales had paid it in: a claim
+/// about it is paid the full reward and leaves the rest in the fund. Returns the fund.
+fn fund_curation<T: Config>(dataset: DatasetId) -> BalanceOf<T> {
+	fund_pot::<T>();
+	let fund = T::CuratorReward::get().saturating_mul(2u32.into());
+	if !fund.is_zero() {
+		CurationFunds::<T>::insert(dataset, fund);
+	}
+	fund
 }
 
 /// The largest listing: a `Custom` licence with its URI.
@@ -499,6 +514,11 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, sale.purchase, false);
 
 		assert!(!Purchases::<T>::contains_key(sale.purchase));
+		assert_eq!(
+			CurationFunds::<T>::get(sale.dataset),
+			T::FeeToCurators::get().mul_floor(fee),
+			"the pot's part of the fee is credited to the dataset"
+		);
 		assert_eq!(Accesses::<T>::get(&buyer, sale.dataset).map(|a| a.purchase), Some(None));
 		assert_last_event::<T>(Event::SaleCompleted {
 			purchase: sale.purchase,
@@ -510,7 +530,8 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// After the dispute window: the fee is distributed and the rest released to the seller.
+	/// After the dispute window: the fee is distributed (the pot's part credited to the dataset's
+	/// curation fund) and the rest released to the seller.
 	#[benchmark]
 	fn complete_sale() {
 		let now = start::<T>();
@@ -527,6 +548,11 @@ mod benchmarks {
 
 		assert!(!Purchases::<T>::contains_key(sale.purchase));
 		assert_eq!(Datasets::<T>::get(sale.dataset).map(|d| d.sales), Some(1));
+		assert_eq!(
+			CurationFunds::<T>::get(sale.dataset),
+			T::FeeToCurators::get().mul_floor(fee),
+			"the pot's part of the fee is credited to the dataset"
+		);
 		assert_last_event::<T>(Event::SaleCompleted {
 			purchase: sale.purchase,
 			dataset: sale.dataset,
@@ -604,12 +630,13 @@ mod benchmarks {
 		});
 	}
 
-	/// An uncontested claim after its window; the pot pays the full `CuratorReward`.
+	/// An uncontested claim after its window about a dataset with a curation fund: the pot pays
+	/// the full `CuratorReward` and the fund is reduced by it.
 	#[benchmark]
 	fn conclude_claim() {
 		let now = start::<T>();
-		fund_pot::<T>();
 		let (dataset, curator) = claimed::<T>();
+		let fund = fund_curation::<T>(dataset);
 		go_to::<T>(now.saturating_add(T::ClaimPeriod::get()).saturating_add(One::one()));
 		let caller: T::AccountId = whitelisted_caller();
 
@@ -617,6 +644,7 @@ mod benchmarks {
 		_(RawOrigin::Signed(caller), dataset, KIND);
 
 		assert!(!Claims::<T>::contains_key(dataset, KIND));
+		assert_eq!(CurationFunds::<T>::get(dataset), fund.saturating_sub(T::CuratorReward::get()));
 		assert_last_event::<T>(Event::ClaimResolved {
 			dataset,
 			kind: KIND,
@@ -628,12 +656,13 @@ mod benchmarks {
 
 	/// The claim is upheld (`upheld = true`), the heavier branch: the curator's stake is
 	/// released, the counter bond slashed (a share to the curator, the rest to `OnSlash`) and the
-	/// pot pays the curator reward. A refuted claim only releases one side and slashes the other.
+	/// pot pays the full curator reward out of the dataset's curation fund. A refuted claim only
+	/// releases one side and slashes the other.
 	#[benchmark]
 	fn resolve_claim() -> Result<(), BenchmarkError> {
 		start::<T>();
-		fund_pot::<T>();
 		let (dataset, curator) = claimed::<T>();
+		let fund = fund_curation::<T>(dataset);
 		let challenger = funded::<T>("challenger", 0);
 		let bond = stake::<T>();
 		Pallet::<T>::do_counter_claim(challenger, dataset, KIND, bond)
@@ -647,6 +676,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, dataset, KIND, true);
 
 		assert!(!Claims::<T>::contains_key(dataset, KIND));
+		assert_eq!(CurationFunds::<T>::get(dataset), fund.saturating_sub(T::CuratorReward::get()));
 		assert_last_event::<T>(Event::ClaimResolved {
 			dataset,
 			kind: KIND,
@@ -742,7 +772,8 @@ mod benchmarks {
 	}
 
 	/// `n` charges of royalty plus price, each to a different owner: each pays a fee (split
-	/// between the pot and `OnFee`) and a transfer.
+	/// between the pot, credited to the charge's dataset's curation fund, and `OnFee`) and a
+	/// transfer.
 	#[benchmark]
 	fn job_settled(n: Linear<1, { T::MaxDatasetsPerJob::get() }>) {
 		start::<T>();
@@ -760,6 +791,7 @@ mod benchmarks {
 		}
 
 		assert_eq!(JobUses::<T>::get(JOB).map(|u| u.state), Some(UseState::Settled(OUTPUT)));
+		assert_eq!(CurationFunds::<T>::get(last), T::FeeToCurators::get().mul_floor(fee));
 		assert_last_event::<T>(Event::RoyaltyPaid {
 			job: JOB,
 			dataset: last,

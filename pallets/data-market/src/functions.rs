@@ -64,20 +64,28 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Pay `credit` to `who`, or to `OnSlash` if the account cannot take it (it would stay below
-	/// the existential deposit), so nothing is lost.
-	fn pay_credit(who: &T::AccountId, credit: CreditOf<T>) {
-		if let Err(rest) =
-			<T::Currency as frame_support::traits::fungible::Balanced<_>>::resolve(who, credit)
-		{
-			T::OnSlash::on_unbalanced(rest);
+	/// the existential deposit), so nothing is lost. Returns whether `who` received it.
+	fn pay_credit(who: &T::AccountId, credit: CreditOf<T>) -> bool {
+		match <T::Currency as frame_support::traits::fungible::Balanced<_>>::resolve(who, credit) {
+			Ok(()) => true,
+			Err(rest) => {
+				T::OnSlash::on_unbalanced(rest);
+				false
+			},
 		}
 	}
 
-	/// Split a protocol fee between the curator pot and `OnFee`.
-	fn distribute_fee(fee: CreditOf<T>) {
+	/// Split a protocol fee paid by a sale or use of `dataset` between the curator pot and
+	/// `OnFee`; what the pot receives is credited to the dataset's curation fund.
+	fn distribute_fee(dataset: DatasetId, fee: CreditOf<T>) {
 		let total = fee.peek();
 		let (curators, rest) = fee.split(T::FeeToCurators::get().mul_floor(total));
-		Self::pay_credit(&Self::pot(), curators);
+		let amount = curators.peek();
+		// Only what the pot actually received is attributed: a credit the pot cannot take goes
+		// to `OnSlash` and funds nothing.
+		if Self::pay_credit(&Self::pot(), curators) && !amount.is_zero() {
+			CurationFunds::<T>::mutate(dataset, |fund| *fund = fund.saturating_add(amount));
+		}
 		T::OnFee::on_unbalanced(rest);
 	}
 
@@ -488,7 +496,7 @@ impl<T: Config> Pallet<T> {
 		let fee = T::ProtocolFee::get().mul_ceil(p.price);
 		let credit = Self::slash(HoldReason::PurchaseEscrow, &p.seller, fee);
 		let fee = credit.peek();
-		Self::distribute_fee(credit);
+		Self::distribute_fee(p.dataset, credit);
 		let amount = p.price.saturating_sub(fee);
 		Self::release(HoldReason::PurchaseEscrow, &p.seller, amount);
 		Accesses::<T>::mutate(&p.buyer, p.dataset, |a| match a {
@@ -604,19 +612,32 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Pay the curator reward from the pot, as far as the pot allows (keeping it alive).
-	fn reward_curator(curator: &T::AccountId) -> BalanceOf<T> {
+	/// Pay `curator` the reward for a claim about `dataset` that stands, from the pot:
+	/// `CuratorReward`, at most the dataset's curation fund (what its own sales and uses paid
+	/// into the pot and no curator has been paid yet) and at most what the pot can pay and stay
+	/// alive. What is paid is taken out of the fund; returns it.
+	fn reward_curator(dataset: DatasetId, curator: &T::AccountId) -> BalanceOf<T> {
+		let fund = CurationFunds::<T>::get(dataset);
+		if fund.is_zero() {
+			return Zero::zero();
+		}
 		let pot = Self::pot();
 		let available =
 			T::Currency::reducible_balance(&pot, Preservation::Preserve, Fortitude::Polite);
-		let reward = T::CuratorReward::get().min(available);
+		let reward = T::CuratorReward::get().min(fund).min(available);
 		if reward.is_zero() {
 			return reward;
 		}
-		match T::Currency::transfer(&pot, curator, reward, Preservation::Preserve) {
-			Ok(_) => reward,
-			Err(_) => Zero::zero(),
+		if T::Currency::transfer(&pot, curator, reward, Preservation::Preserve).is_err() {
+			return Zero::zero();
 		}
+		let rest = fund.saturating_sub(reward);
+		if rest.is_zero() {
+			CurationFunds::<T>::remove(dataset);
+		} else {
+			CurationFunds::<T>::insert(dataset, rest);
+		}
+		reward
 	}
 
 	pub(crate) fn do_conclude_claim(id: DatasetId, kind: ClaimKind) -> DispatchResult {
@@ -625,7 +646,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(Self::now() > claim.until, Error::<T>::ClaimPeriodNotOver);
 		Claims::<T>::remove(id, kind);
 		Self::release(HoldReason::ClaimStake, &claim.curator, claim.stake);
-		let reward = Self::reward_curator(&claim.curator);
+		let reward = Self::reward_curator(id, &claim.curator);
 		Self::set_validation(id, kind, ValidationState::Validated);
 		Self::deposit_event(Event::ClaimResolved {
 			dataset: id,
@@ -644,7 +665,7 @@ impl<T: Config> Pallet<T> {
 		let (state, winner, reward) = if upheld {
 			Self::release(HoldReason::ClaimStake, &claim.curator, claim.stake);
 			let share = Self::slash_to(HoldReason::ClaimStake, &challenger, bond, &claim.curator);
-			let pot_reward = Self::reward_curator(&claim.curator);
+			let pot_reward = Self::reward_curator(id, &claim.curator);
 			(ValidationState::Validated, claim.curator, share.saturating_add(pot_reward))
 		} else {
 			Self::release(HoldReason::ClaimStake, &challenger, bond);
@@ -716,7 +737,7 @@ impl<T: Config> Pallet<T> {
 			let net = charge.amount.saturating_sub(fee);
 			let fee_credit = Self::slash(HoldReason::UseEscrow, &record.user, fee);
 			let fee = fee_credit.peek();
-			Self::distribute_fee(fee_credit);
+			Self::distribute_fee(charge.dataset, fee_credit);
 			let paid = T::Currency::transfer_on_hold(
 				&HoldReason::UseEscrow.into(),
 				&record.user,
@@ -995,7 +1016,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Invariants: every hold of this pallet equals what the records account for; purchases,
-	/// accesses and datasets agree; the lineage graph points only to older datasets.
+	/// accesses and datasets agree; the lineage graph points only to older datasets; curation
+	/// funds belong to datasets, are never zero and together fit in the pot.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let reasons = [
 			HoldReason::PurchaseEscrow,
@@ -1074,6 +1096,16 @@ impl<T: Config> Pallet<T> {
 		for (_, u) in JobUses::<T>::iter() {
 			ensure!(!u.charges.is_empty(), "a job-use record without datasets");
 		}
+		let mut funds = BalanceOf::<T>::zero();
+		for (id, fund) in CurationFunds::<T>::iter() {
+			ensure!(Datasets::<T>::contains_key(id), "a curation fund of an unknown dataset");
+			ensure!(!fund.is_zero(), "an empty curation fund is stored");
+			funds = funds.checked_add(&fund).ok_or("the curation funds overflow")?;
+		}
+		ensure!(
+			funds <= T::Currency::total_balance(&Self::pot()),
+			"the curation funds exceed the curator pot"
+		);
 		Ok(())
 	}
 }

@@ -54,13 +54,25 @@
 //! **Validation.** A curator `submit_claim`s that one property of a dataset holds (its root hash,
 //! its schema, its licence) with a stake of at least `MinClaimStake`. During `ClaimPeriod` blocks
 //! anyone else may `counter_claim` with a bond at least as large. An uncontested claim is
-//! concluded by anyone afterwards (`conclude_claim`): the stake returns with a `CuratorReward`
-//! from the pot (as far as the pot allows) and the property is *Validated*. A contested claim is
-//! decided by `DisputeOrigin` (`resolve_claim`): the losing side's stake or bond is slashed,
-//! `SlashRewardShare` of it to the winner and the rest to `OnSlash`; the property becomes
-//! *Validated* or *Refuted*. The dataset record shows each property's state. A validated
-//! property takes no new claims (a curator could otherwise collect the reward again and again);
-//! an unchecked or refuted one does.
+//! concluded by anyone afterwards (`conclude_claim`): the stake returns with a curator reward
+//! from the pot and the property is *Validated*. A contested claim is decided by `DisputeOrigin`
+//! (`resolve_claim`): the losing side's stake or bond is slashed, `SlashRewardShare` of it to the
+//! winner and the rest to `OnSlash`; the property becomes *Validated* or *Refuted*, and an upheld
+//! claim's curator also receives the curator reward. The dataset record shows each property's
+//! state. A validated property takes no new claims (a curator could otherwise collect the reward
+//! again and again); an unchecked or refuted one does.
+//!
+//! **Curation funds.** The pot is fed by the `FeeToCurators` part of each protocol fee, and each
+//! such part is credited to the [`CurationFunds`] of the dataset whose completed sale or settled
+//! job use paid the fee. A curator's reward is `CuratorReward` capped by its dataset's fund (and
+//! by what the pot can pay and stay alive), and is taken out of that fund: a dataset nobody paid
+//! for funds no reward, and a dataset's curators together receive at most what its own sales and
+//! uses paid into the pot. Curating one's own dataset through a second account (which
+//! `OwnerCannotCurate` cannot tell apart from a stranger) therefore does not pay: the owner earns
+//! nothing from a dataset without sales, and buying its own dataset through a second account
+//! costs it the whole protocol fee while the claims it funds return at most the fee's
+//! `FeeToCurators` part. What reaches the pot otherwise (a plain transfer to its account) belongs
+//! to no dataset and funds no reward.
 //!
 //! **Provenance.** Parents must exist when a dataset is listed, so every parent is older than its
 //! child and the lineage graph is acyclic by construction. The `lineage(dataset, depth)` runtime
@@ -73,6 +85,8 @@
 //! - *Proceeds*: a delivered purchase's price, on hold on the seller until the sale completes.
 //! - *Pot*: the account of `PalletId`, fed by `FeeToCurators` of every protocol fee, paying
 //!   curator rewards.
+//! - *Curation fund*: the part of the pot a dataset's own fees paid in and its curators have not
+//!   yet been paid ([`CurationFunds`]); it caps the rewards of claims about that dataset.
 //!
 //! ## Design notes
 //!
@@ -88,7 +102,10 @@
 //!
 //! ## Limitations
 //!
-//! - Dataset records and their deposits are permanent: grants, jobs and lineage refer to them.
+//! - Dataset records and their deposits are permanent: grants, jobs and lineage refer to them. So
+//!   are their curation funds: a fund is spent only by rewards for claims about its dataset.
+//! - A curator reward needs sales or uses of its dataset first: claims about a dataset nobody has
+//!   paid for conclude without a reward (the stake still returns).
 //! - The chain cannot check that a sealed key is well formed or that the root hash matches data
 //!   it never sees; disputes and root-hash claims cover both.
 //! - A derived dataset's root hash is the registrant's statement; the record keeps the job's
@@ -192,7 +209,12 @@ pub mod pallet {
 		/// Part of the protocol fee paid into the curator reward pot.
 		#[pallet::constant]
 		type FeeToCurators: Get<Perbill>;
-		/// Paid from the pot to a curator whose claim stands.
+		/// The most paid from the pot to a curator whose claim stands. The reward is also capped
+		/// by the [`CurationFunds`] of the claim's dataset (what the `FeeToCurators` part of its
+		/// own sales' and uses' protocol fees paid into the pot, less rewards already paid for
+		/// it) and by what the pot can pay and stay alive, so buying one's own dataset through
+		/// a second account costs the whole protocol fee and funds at most its `FeeToCurators`
+		/// part in rewards.
 		#[pallet::constant]
 		type CuratorReward: Get<BalanceOf<Self>>;
 		/// The smallest curator stake.
@@ -304,6 +326,17 @@ pub mod pallet {
 	/// Twox64Concat: job ids are sequential and assigned by pallet-compute.
 	#[pallet::storage]
 	pub type JobUses<T: Config> = StorageMap<_, Twox64Concat, JobId, JobUse<T>>;
+
+	/// Each dataset's curation fund: what the `FeeToCurators` part of the protocol fees of its
+	/// completed sales and settled job uses paid into the curator pot, less the curator rewards
+	/// paid for claims about it. A reward is at most the fund of its claim's dataset and is taken
+	/// out of it; an entry is removed when it reaches zero. Their sum never exceeds the pot's
+	/// balance (the pot may hold more: its existential deposit and unattributed transfers).
+	///
+	/// Twox64Concat: dataset ids are sequential and assigned by the chain.
+	#[pallet::storage]
+	pub type CurationFunds<T: Config> =
+		StorageMap<_, Twox64Concat, DatasetId, BalanceOf<T>, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -801,7 +834,7 @@ pub mod pallet {
 		}
 
 		/// Conclude an uncontested claim after its window: the stake returns with the curator
-		/// reward and the property is validated.
+		/// reward (capped by the dataset's curation fund) and the property is validated.
 		///
 		/// - `origin`: signed; anyone.
 		///
@@ -820,8 +853,9 @@ pub mod pallet {
 		/// Decide a contested claim.
 		///
 		/// - `origin`: `DisputeOrigin`.
-		/// - `upheld`: `true` validates the property and slashes the counter bond; `false`
-		///   refutes it and slashes the curator's stake.
+		/// - `upheld`: `true` validates the property, slashes the counter bond and pays the
+		///   curator reward (capped by the dataset's curation fund); `false` refutes it and
+		///   slashes the curator's stake.
 		///
 		/// Emits [`Event::ClaimResolved`].
 		#[pallet::call_index(17)]

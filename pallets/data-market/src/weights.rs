@@ -78,9 +78,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 16]`.
 	fn list_dataset(p: u32, ) -> Weight {
 		// Proof size: measured `230`, estimated `3802`.
-		// Minimum execution time: 48_773_000 picoseconds.
-		Weight::from_parts(54_953_796, 3802)
-			.saturating_add(Weight::from_parts(2_595_967, 0).saturating_mul(p.into()))
+		// Minimum execution time: 48_051_000 picoseconds.
+		Weight::from_parts(53_096_232, 3802)
+			.saturating_add(Weight::from_parts(2_540_071, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -90,8 +90,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DataMarket::Datasets` (`max_values`: None, `max_size`: Some(421), added: 2896, mode: `MaxEncodedLen`)
 	fn update_price() -> Weight {
 		// Proof size: measured `352`, estimated `3886`.
-		// Minimum execution time: 10_385_000 picoseconds.
-		Weight::from_parts(11_336_000, 3886)
+		// Minimum execution time: 10_215_000 picoseconds.
+		Weight::from_parts(11_106_000, 3886)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -99,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DataMarket::Datasets` (`max_values`: None, `max_size`: Some(421), added: 2896, mode: `MaxEncodedLen`)
 	fn delist() -> Weight {
 		// Proof size: measured `352`, estimated `3886`.
-		// Minimum execution time: 10_365_000 picoseconds.
-		Weight::from_parts(11_266_000, 3886)
+		// Minimum execution time: 10_275_000 picoseconds.
+		Weight::from_parts(11_397_000, 3886)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -110,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn set_agent() -> Weight {
 		// Proof size: measured `445`, estimated `3886`.
-		// Minimum execution time: 48_993_000 picoseconds.
-		Weight::from_parts(51_387_000, 3886)
+		// Minimum execution time: 46_350_000 picoseconds.
+		Weight::from_parts(50_505_000, 3886)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -121,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn set_delivery_key() -> Weight {
 		// Proof size: measured `97`, estimated `3802`.
-		// Minimum execution time: 44_647_000 picoseconds.
-		Weight::from_parts(47_100_000, 3802)
+		// Minimum execution time: 43_184_000 picoseconds.
+		Weight::from_parts(45_909_000, 3802)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -132,8 +132,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn clear_delivery_key() -> Weight {
 		// Proof size: measured `259`, estimated `3802`.
-		// Minimum execution time: 36_995_000 picoseconds.
-		Weight::from_parts(39_129_000, 3802)
+		// Minimum execution time: 35_604_000 picoseconds.
+		Weight::from_parts(38_568_000, 3802)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -153,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DataMarket::Purchases` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn buy_access() -> Weight {
 		// Proof size: measured `1130`, estimated `3886`.
-		// Minimum execution time: 96_304_000 picoseconds.
-		Weight::from_parts(100_991_000, 3886)
+		// Minimum execution time: 93_359_000 picoseconds.
+		Weight::from_parts(99_588_000, 3886)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -172,8 +172,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DataMarket::Accesses` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	fn deliver_key() -> Weight {
 		// Proof size: measured `1724`, estimated `6614`.
-		// Minimum execution time: 70_305_000 picoseconds.
-		Weight::from_parts(74_161_000, 6614)
+		// Minimum execution time: 66_700_000 picoseconds.
+		Weight::from_parts(72_308_000, 6614)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -189,8 +189,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DataMarket::Sellers` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn reclaim() -> Weight {
 		// Proof size: measured `884`, estimated `3886`.
-		// Minimum execution time: 79_669_000 picoseconds.
-		Weight::from_parts(84_036_000, 3886)
+		// Minimum execution time: 77_966_000 picoseconds.
+		Weight::from_parts(82_513_000, 3886)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -202,8 +202,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
 		// Proof size: measured `1258`, estimated `3802`.
-		// Minimum execution time: 58_688_000 picoseconds.
-		Weight::from_parts(61_993_000, 3802)
+		// Minimum execution time: 57_687_000 picoseconds.
+		Weight::from_parts(61_061_000, 3802)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -215,6 +215,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:4 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `DataMarket::CurationFunds` (r:1 w:1)
+	/// Proof: `DataMarket::CurationFunds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `DataMarket::Accesses` (r:1 w:1)
 	/// Proof: `DataMarket::Accesses` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `DataMarket::Datasets` (r:1 w:1)
@@ -223,10 +225,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DataMarket::Sellers` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof size: measured `2352`, estimated `14005`.
-		// Minimum execution time: 178_056_000 picoseconds.
-		Weight::from_parts(187_771_000, 14005)
-			.saturating_add(T::DbWeight::get().reads(15_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+		// Minimum execution time: 174_951_000 picoseconds.
+		Weight::from_parts(185_397_000, 14005)
+			.saturating_add(T::DbWeight::get().reads(16_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `DataMarket::Purchases` (r:1 w:1)
 	/// Proof: `DataMarket::Purchases` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
@@ -236,6 +238,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `DataMarket::CurationFunds` (r:1 w:1)
+	/// Proof: `DataMarket::CurationFunds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `DataMarket::Accesses` (r:1 w:1)
 	/// Proof: `DataMarket::Accesses` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `DataMarket::Datasets` (r:1 w:1)
@@ -244,19 +248,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DataMarket::Sellers` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn complete_sale() -> Weight {
 		// Proof size: measured `2025`, estimated `11402`.
-		// Minimum execution time: 128_481_000 picoseconds.
-		Weight::from_parts(135_852_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 123_555_000 picoseconds.
+		Weight::from_parts(132_868_000, 11402)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `DataMarket::Accesses` (r:1 w:1)
 	/// Proof: `DataMarket::Accesses` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn relinquish_access() -> Weight {
-		// Proof size: measured `435`, estimated `3802`.
-		// Minimum execution time: 42_714_000 picoseconds.
-		Weight::from_parts(45_107_000, 3802)
+		// Proof size: measured `468`, estimated `3802`.
+		// Minimum execution time: 40_731_000 picoseconds.
+		Weight::from_parts(43_935_000, 3802)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -270,8 +274,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn submit_claim() -> Weight {
 		// Proof size: measured `1053`, estimated `6012`.
-		// Minimum execution time: 63_495_000 picoseconds.
-		Weight::from_parts(67_500_000, 6012)
+		// Minimum execution time: 61_392_000 picoseconds.
+		Weight::from_parts(66_440_000, 6012)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -283,8 +287,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn counter_claim() -> Weight {
 		// Proof size: measured `541`, estimated `3886`.
-		// Minimum execution time: 53_660_000 picoseconds.
-		Weight::from_parts(57_245_000, 3886)
+		// Minimum execution time: 53_249_000 picoseconds.
+		Weight::from_parts(56_334_000, 3886)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -294,16 +298,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
+	/// Storage: `DataMarket::CurationFunds` (r:1 w:1)
+	/// Proof: `DataMarket::CurationFunds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:1 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `DataMarket::Datasets` (r:1 w:1)
 	/// Proof: `DataMarket::Datasets` (`max_values`: None, `max_size`: Some(421), added: 2896, mode: `MaxEncodedLen`)
 	fn conclude_claim() -> Weight {
-		// Proof size: measured `1438`, estimated `6196`.
-		// Minimum execution time: 86_719_000 picoseconds.
-		Weight::from_parts(91_897_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof size: measured `1491`, estimated `6196`.
+		// Minimum execution time: 90_816_000 picoseconds.
+		Weight::from_parts(97_636_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `DataMarket::Claims` (r:1 w:1)
 	/// Proof: `DataMarket::Claims` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
@@ -313,14 +319,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `Parameters::Parameters` (r:2 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `DataMarket::CurationFunds` (r:1 w:1)
+	/// Proof: `DataMarket::CurationFunds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `DataMarket::Datasets` (r:1 w:1)
 	/// Proof: `DataMarket::Datasets` (`max_values`: None, `max_size`: Some(421), added: 2896, mode: `MaxEncodedLen`)
 	fn resolve_claim() -> Weight {
-		// Proof size: measured `1832`, estimated `11402`.
-		// Minimum execution time: 134_971_000 picoseconds.
-		Weight::from_parts(145_157_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size: measured `1885`, estimated `11402`.
+		// Minimum execution time: 137_736_000 picoseconds.
+		Weight::from_parts(146_669_000, 11402)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `DataMarket::JobUses` (r:1 w:1)
 	/// Proof: `DataMarket::JobUses` (`max_values`: None, `max_size`: Some(994), added: 3469, mode: `MaxEncodedLen`)
@@ -334,10 +342,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DataMarket::Sellers` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn register_derived(n: u32, ) -> Weight {
-		// Proof size: measured `378`, estimated `4459`.
-		// Minimum execution time: 86_099_000 picoseconds.
-		Weight::from_parts(89_014_450, 4459)
-			.saturating_add(Weight::from_parts(2_988_478, 0).saturating_mul(n.into()))
+		// Proof size: measured `411`, estimated `4459`.
+		// Minimum execution time: 84_636_000 picoseconds.
+		Weight::from_parts(86_761_463, 4459)
+			.saturating_add(Weight::from_parts(3_008_809, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -348,9 +356,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn release_job_record() -> Weight {
-		// Proof size: measured `1587`, estimated `4459`.
-		// Minimum execution time: 46_269_000 picoseconds.
-		Weight::from_parts(49_143_000, 4459)
+		// Proof size: measured `1620`, estimated `4459`.
+		// Minimum execution time: 45_839_000 picoseconds.
+		Weight::from_parts(49_113_000, 4459)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -366,8 +374,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn begin_use(n: u32, ) -> Weight {
 		// Proof size: measured `357`, estimated `4459`.
 		// Minimum execution time: 120_000 picoseconds.
-		Weight::from_parts(54_952_996, 4459)
-			.saturating_add(Weight::from_parts(7_611_014, 0).saturating_mul(n.into()))
+		Weight::from_parts(53_702_531, 4459)
+			.saturating_add(Weight::from_parts(7_435_653, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -381,16 +389,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:19 w:19)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `DataMarket::CurationFunds` (r:16 w:16)
+	/// Proof: `DataMarket::CurationFunds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn job_settled(n: u32, ) -> Weight {
 		// Proof size: measured `1276`, estimated `8799`.
-		// Minimum execution time: 114_721_000 picoseconds.
-		Weight::from_parts(28_510_803, 8799)
-			.saturating_add(Weight::from_parts(90_117_305, 0).saturating_mul(n.into()))
+		// Minimum execution time: 117_506_000 picoseconds.
+		Weight::from_parts(27_032_592, 8799)
+			.saturating_add(Weight::from_parts(91_635_189, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
 	}
 	/// Storage: `DataMarket::JobUses` (r:1 w:1)
@@ -400,9 +410,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn job_refunded(n: u32, ) -> Weight {
 		// Proof size: measured `363`, estimated `4459`.
-		// Minimum execution time: 64_316_000 picoseconds.
-		Weight::from_parts(67_559_363, 4459)
-			.saturating_add(Weight::from_parts(270_068, 0).saturating_mul(n.into()))
+		// Minimum execution time: 64_126_000 picoseconds.
+		Weight::from_parts(66_738_527, 4459)
+			.saturating_add(Weight::from_parts(248_012, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -411,126 +421,126 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn list_dataset(p: u32, ) -> Weight {
-		Weight::from_parts(54_953_796, 3802)
-			.saturating_add(Weight::from_parts(2_595_967, 0).saturating_mul(p.into()))
+		Weight::from_parts(53_096_232, 3802)
+			.saturating_add(Weight::from_parts(2_540_071, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 2927).saturating_mul(p.into()))
 	}
 	fn update_price() -> Weight {
-		Weight::from_parts(11_336_000, 3886)
+		Weight::from_parts(11_106_000, 3886)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn delist() -> Weight {
-		Weight::from_parts(11_266_000, 3886)
+		Weight::from_parts(11_397_000, 3886)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_agent() -> Weight {
-		Weight::from_parts(51_387_000, 3886)
+		Weight::from_parts(50_505_000, 3886)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_delivery_key() -> Weight {
-		Weight::from_parts(47_100_000, 3802)
+		Weight::from_parts(45_909_000, 3802)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn clear_delivery_key() -> Weight {
-		Weight::from_parts(39_129_000, 3802)
+		Weight::from_parts(38_568_000, 3802)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn buy_access() -> Weight {
-		Weight::from_parts(100_991_000, 3886)
+		Weight::from_parts(99_588_000, 3886)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn deliver_key() -> Weight {
-		Weight::from_parts(74_161_000, 6614)
+		Weight::from_parts(72_308_000, 6614)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn reclaim() -> Weight {
-		Weight::from_parts(84_036_000, 3886)
+		Weight::from_parts(82_513_000, 3886)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn dispute() -> Weight {
-		Weight::from_parts(61_993_000, 3802)
+		Weight::from_parts(61_061_000, 3802)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(187_771_000, 14005)
-			.saturating_add(ParityDbWeight::get().reads(15_u64))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+		Weight::from_parts(185_397_000, 14005)
+			.saturating_add(ParityDbWeight::get().reads(16_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn complete_sale() -> Weight {
-		Weight::from_parts(135_852_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(132_868_000, 11402)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn relinquish_access() -> Weight {
-		Weight::from_parts(45_107_000, 3802)
+		Weight::from_parts(43_935_000, 3802)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn submit_claim() -> Weight {
-		Weight::from_parts(67_500_000, 6012)
+		Weight::from_parts(66_440_000, 6012)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn counter_claim() -> Weight {
-		Weight::from_parts(57_245_000, 3886)
+		Weight::from_parts(56_334_000, 3886)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn conclude_claim() -> Weight {
-		Weight::from_parts(91_897_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(97_636_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn resolve_claim() -> Weight {
-		Weight::from_parts(145_157_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(146_669_000, 11402)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn register_derived(n: u32, ) -> Weight {
-		Weight::from_parts(89_014_450, 4459)
-			.saturating_add(Weight::from_parts(2_988_478, 0).saturating_mul(n.into()))
+		Weight::from_parts(86_761_463, 4459)
+			.saturating_add(Weight::from_parts(3_008_809, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(Weight::from_parts(0, 2896).saturating_mul(n.into()))
 	}
 	fn release_job_record() -> Weight {
-		Weight::from_parts(49_143_000, 4459)
+		Weight::from_parts(49_113_000, 4459)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn begin_use(n: u32, ) -> Weight {
-		Weight::from_parts(54_952_996, 4459)
-			.saturating_add(Weight::from_parts(7_611_014, 0).saturating_mul(n.into()))
+		Weight::from_parts(53_702_531, 4459)
+			.saturating_add(Weight::from_parts(7_435_653, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2896).saturating_mul(n.into()))
 	}
 	fn job_settled(n: u32, ) -> Weight {
-		Weight::from_parts(28_510_803, 8799)
-			.saturating_add(Weight::from_parts(90_117_305, 0).saturating_mul(n.into()))
+		Weight::from_parts(27_032_592, 8799)
+			.saturating_add(Weight::from_parts(91_635_189, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
 	}
 	fn job_refunded(n: u32, ) -> Weight {
-		Weight::from_parts(67_559_363, 4459)
-			.saturating_add(Weight::from_parts(270_068, 0).saturating_mul(n.into()))
+		Weight::from_parts(66_738_527, 4459)
+			.saturating_add(Weight::from_parts(248_012, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}

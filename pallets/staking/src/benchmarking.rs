@@ -25,6 +25,8 @@
 //! - `prune_era(v)`: [`Pallet::prune_era`] of an era with `v` validators, each with `MaxPages`
 //!   full exposure pages, all pages claimed, and an unclaimed reward to move to the treasury.
 //! - Provider pools: providers are registered through `T::BenchmarkHelper::make_provider`.
+//!   `set_pool_share`: a cut of a pool whose earlier cut is due (applied first, then the new one
+//!   is stored);
 //!   `delegate`: a new member joins a pool of `MaxPoolMembers - 1` members that has had income;
 //!   `undelegate`: a member with a pending reward and `MaxUnlockingChunks - 1` chunks;
 //!   `withdraw_delegation(s)`: `s` due chunks holding everything, the member removed;
@@ -43,6 +45,7 @@
 )]
 
 use super::*;
+use airtime_primitives::compute::ProviderPools;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -681,17 +684,26 @@ mod benchmarks {
 		assert!(Pools::<T>::contains_key(&caller));
 	}
 
+	/// A cut (which waits in `PendingShareCuts`) of a pool whose earlier cut is due: that one is
+	/// applied first (the pool written, its entry removed), then the new one is stored.
 	#[benchmark]
 	fn set_pool_share() {
 		start::<T>();
 		let provider = pool_provider::<T>(0);
+		let era = CurrentEra::<T>::get().unwrap_or(0);
+		PendingShareCuts::<T>::insert(&provider, (Perbill::from_percent(5), era));
+		let from_era = era + T::BondingDuration::get();
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(provider.clone()), Perbill::from_percent(20));
+		_(RawOrigin::Signed(provider.clone()), Perbill::from_percent(1));
 
 		assert_eq!(
 			Pools::<T>::get(&provider).map(|p| p.income_share),
-			Some(Perbill::from_percent(20))
+			Some(Perbill::from_percent(5))
+		);
+		assert_eq!(
+			PendingShareCuts::<T>::get(&provider),
+			Some((Perbill::from_percent(1), from_era))
 		);
 	}
 
@@ -868,6 +880,68 @@ mod benchmarks {
 		}
 
 		assert!(UnappliedPoolSlashes::<T>::get(era).is_empty());
+	}
+
+	// ------------------------------------------------------------------ pallet-compute's side
+
+	/// A payment to a provider whose pool has a member and a due share cut: the cut is applied,
+	/// then the pool's share moves to its reward account (`ProviderPools::on_provider_paid`,
+	/// which pallet-compute charges per payment).
+	#[benchmark]
+	fn on_provider_paid() {
+		start::<T>();
+		let provider = pool_provider::<T>(0);
+		pool_members::<T>(&provider, 1);
+		let era = CurrentEra::<T>::get().unwrap_or(0);
+		PendingShareCuts::<T>::insert(&provider, (Perbill::from_percent(5), era));
+		let amount = delegation::<T>().saturating_mul(100u32.into());
+		let paid;
+
+		#[block]
+		{
+			paid = <Pallet<T> as ProviderPools<T::AccountId, BalanceOf<T>>>::on_provider_paid(
+				&provider, amount,
+			);
+		}
+
+		assert_eq!(paid, Perbill::from_percent(5).mul_floor(amount));
+		assert!(!PendingShareCuts::<T>::contains_key(&provider));
+	}
+
+	/// A slash of a pooled provider while the era's deferred pool slashes are full: the queue is
+	/// read whole, then the pool is slashed at once (`ProviderPools::on_provider_slashed`, which
+	/// pallet-compute charges per slash). Without a deferral the queue is not read.
+	#[benchmark]
+	fn on_provider_slashed() {
+		start::<T>();
+		let provider = pool_provider::<T>(0);
+		pool_members::<T>(&provider, 1);
+		let stake = Pools::<T>::get(&provider).map(|p| p.stake).unwrap_or_default();
+		let defer = T::SlashDeferDuration::get();
+		if defer > 0 {
+			let era = ActiveEra::<T>::get().map_or(0, |a| a.index).saturating_add(defer);
+			let full: Vec<UnappliedPoolSlash<T>> = (0..T::MaxSlashesPerEra::get())
+				.map(|i| UnappliedPoolSlash {
+					provider: account("slashed", i, SEED),
+					fraction: Perbill::from_percent(1),
+				})
+				.collect();
+			UnappliedPoolSlashes::<T>::insert(
+				era,
+				BoundedVec::<_, T::MaxSlashesPerEra>::truncate_from(full),
+			);
+		}
+
+		#[block]
+		{
+			<Pallet<T> as ProviderPools<T::AccountId, BalanceOf<T>>>::on_provider_slashed(
+				&provider,
+				Perbill::from_percent(10),
+			);
+		}
+
+		let after = Pools::<T>::get(&provider).map(|p| p.stake).unwrap_or_default();
+		assert_eq!(after, stake.saturating_sub(Perbill::from_percent(10).mul_floor(stake)));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

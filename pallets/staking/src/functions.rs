@@ -643,8 +643,15 @@ impl<T: Config> Pallet<T> {
 		// would prove one.
 		if let Some(oldest) = era.checked_sub(T::BondingDuration::get()) {
 			if let Some(session) = ErasStartSessionIndex::<T>::get(oldest) {
+				let pruned = Self::historical_sessions_pruned(oldest, session);
 				T::SessionInterface::prune_historical_up_to(session);
-				weight = weight.saturating_add(T::DbWeight::get().reads_writes(2, 2));
+				// pallet-session's historical `prune_up_to` reads and writes `StoredRange` and
+				// deposits `RootsPruned`, and removes one `HistoricalSessions` entry per pruned
+				// session; we read the two era starts.
+				let db = T::DbWeight::get();
+				weight = weight
+					.saturating_add(db.reads_writes(3, 2))
+					.saturating_add(db.writes(u64::from(pruned)));
 			}
 		}
 		if let Some(old) = era.checked_sub(T::HistoryDepth::get().saturating_add(1)) {
@@ -658,6 +665,25 @@ impl<T: Config> Pallet<T> {
 				weight,
 				DispatchClass::Mandatory,
 			);
+		}
+	}
+
+	/// How many historical session roots pruning up to `up_to`, the start of the oldest
+	/// slashable era `oldest`, removes at most. The previous era start pruned up to the start of
+	/// `oldest - 1` (eras start one after the other), so it removes that era's sessions: usually
+	/// `SessionsPerEra`, more after failed elections. For era 0: the sessions before its start.
+	/// `SessionsPerEra` if the previous era's start is gone (only when `HistoryDepth <
+	/// BondingDuration`).
+	pub(crate) fn historical_sessions_pruned(
+		oldest: EraIndex,
+		up_to: SessionIndex,
+	) -> SessionIndex {
+		let Some(previous) = oldest.checked_sub(1) else {
+			return up_to;
+		};
+		match ErasStartSessionIndex::<T>::get(previous) {
+			Some(start) => up_to.saturating_sub(start),
+			None => T::SessionsPerEra::get(),
 		}
 	}
 
@@ -1072,7 +1098,9 @@ impl<T: Config> Pallet<T> {
 	/// - each stored exposure adds up over its pages;
 	/// - no era paid more than its reward, and the pallet account holds the unpaid rewards plus
 	///   the existential deposit;
-	/// - no deferred slash waits for an era that has already started.
+	/// - no deferred slash waits for an era that has already started;
+	/// - the provider pools' invariants (`pools_try_state`), among them: each pending share cut
+	///   belongs to an open pool and is below its share.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;

@@ -94,18 +94,27 @@
 //!   `MaxPoolMembers` members. A slash lowers the pool's stake but not its points, so every
 //!   member loses the same fraction at once, without touching the member records.
 //! - **Income.** Each time pallet-compute pays the provider for a job
-//!   (`ProviderPools::on_provider_paid`), `income_share` of the payment moves from the provider
-//!   to the reward account and the pool's reward per point (scaled by 10^18) grows by
+//!   (`ProviderPools::on_provider_paid`), the pool's income share of the payment moves from the
+//!   provider to the reward account and the pool's reward per point (scaled by 10^18) grows by
 //!   `share / points`. A member's pending reward is `points × reward_per_point` less what it had
 //!   already settled (`reward_debt`); `claim_pool_rewards` pays it, and `delegate` and
 //!   `undelegate` pay it before they change the member's points. No call iterates members.
+//! - **Income share.** The provider sets it with `set_pool_share`. A raise (or the share in
+//!   force) applies from the next payment on. A cut waits in [`PendingShareCuts`] and applies
+//!   only to payments from era `current + BondingDuration` on: members' stake backs the
+//!   provider's collateral and shares its slashes, and they need `BondingDuration` eras to
+//!   leave, so a provider must not attract delegations with a high share and cut it at once.
+//!   Every member who undelegates when a cut is announced can withdraw by the time it applies.
+//!   A later cut replaces a pending one (and waits from its own announcement), a raise cancels
+//!   it. The cut is applied lazily, at the first payment (or `set_pool_share`) from its era on;
+//!   [`Pallet::pool_income_share`] reports the share in force.
 //! - **Leaving.** `undelegate(provider, points)` burns points for their current value, which
 //!   leaves the pool's stake and waits in an unbonding chunk until era `current +
 //!   BondingDuration` (still held on the pool account); `withdraw_delegation` pays the due chunks
 //!   to the delegator, and a member left without points or chunks is removed (its deposit
-//!   released). The provider sets the income share with `set_pool_share` and closes an empty
-//!   pool with `close_pool`, which releases its deposit and returns what is left on the pool and
-//!   reward accounts (the endowments and rounding dust) to it.
+//!   released). The provider closes an empty pool with `close_pool`, which releases its deposit,
+//!   drops a pending share cut and returns what is left on the pool and reward accounts (the
+//!   endowments and rounding dust) to it.
 //! - **Slashes.** When pallet-compute slashes the provider's own stake by a fraction
 //!   (`ProviderPools::on_provider_slashed`), the pool is slashed by the same fraction: the slash
 //!   waits `SlashDeferDuration` eras in [`UnappliedPoolSlashes`] (it applies at once without a
@@ -558,6 +567,19 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Cuts of pools' income shares waiting for their era, by provider: `(income_share,
+	/// from_era)`. `set_pool_share` lowers a share only from era `current + BondingDuration`, so
+	/// every member who undelegates when the cut is announced can withdraw when it applies; the
+	/// cut applies to the pool (`Pools`) at the first read of its share from `from_era` on (a
+	/// payment to the provider or another `set_pool_share`). At most one per open pool (a new cut
+	/// replaces it, a raise removes it), so the entries are bounded by the pools, which carry a
+	/// deposit; removed when the pool closes. The pending share is always below the pool's.
+	///
+	/// Blake2_128Concat: accounts are chosen by users.
+	#[pallet::storage]
+	pub type PendingShareCuts<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (Perbill, EraIndex)>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -671,7 +693,8 @@ pub mod pallet {
 		InvulnerablesSet { invulnerables: BoundedVec<T::AccountId, T::MaxValidators> },
 		/// A provider opened a pool, holding `deposit`.
 		PoolOpened { provider: T::AccountId, income_share: Perbill, deposit: BalanceOf<T> },
-		/// A provider set its pool's income share.
+		/// A provider set its pool's income share, at once: a raise, or the share in force (any
+		/// pending cut was cancelled).
 		PoolShareSet { provider: T::AccountId, income_share: Perbill },
 		/// A delegator put `amount` into a provider's pool for `points` points.
 		Delegated {
@@ -707,6 +730,13 @@ pub mod pallet {
 		PoolSlashed { provider: T::AccountId, amount: BalanceOf<T> },
 		/// Governance cancelled a deferred pool slash (`era`: the era it was to apply in).
 		PoolSlashCancelled { era: EraIndex, provider: T::AccountId },
+		/// A provider cut its pool's income share: `income_share` applies to payments from era
+		/// `from_era` on (the current era plus `BondingDuration`); until then the old share does.
+		/// It replaces any earlier pending cut.
+		PoolShareCutScheduled { provider: T::AccountId, income_share: Perbill, from_era: EraIndex },
+		/// A scheduled cut of a pool's income share took effect: the pool now takes
+		/// `income_share`.
+		PoolShareCutApplied { provider: T::AccountId, income_share: Perbill },
 	}
 
 	#[pallet::error]
@@ -992,9 +1022,17 @@ pub mod pallet {
 			Self::do_open_pool(who, income_share)
 		}
 
-		/// Set the share of each payment the pool takes (from the next payment on).
+		/// Set `income_share`, the share of each payment to the provider that its pool's members
+		/// take.
 		///
-		/// Origin: signed, a provider with an open pool. Emits `PoolShareSet`.
+		/// A raise, or the share already in force, applies from the next payment on and cancels
+		/// a pending cut (emits `PoolShareSet`). A cut waits in [`PendingShareCuts`] and applies
+		/// to payments from era `current + BondingDuration` on, so members who undelegate when it
+		/// is announced can withdraw when it applies; it replaces an earlier pending cut (emits
+		/// `PoolShareCutScheduled`). A pending cut whose era has come is applied first (emits
+		/// `PoolShareCutApplied`), so `income_share` is compared with the share in force.
+		///
+		/// Origin: signed, a provider with an open pool (`NoPool` otherwise).
 		#[pallet::call_index(13)]
 		#[pallet::weight(T::WeightInfo::set_pool_share())]
 		pub fn set_pool_share(origin: OriginFor<T>, income_share: Perbill) -> DispatchResult {

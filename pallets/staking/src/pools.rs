@@ -1,7 +1,7 @@
 //! Provider pools: delegators' stake behind compute providers (see the crate docs, "Provider
 //! pools"). The `do_*` helpers behind the pool dispatchables, the pallet's side of
 //! pallet-compute's [`ProviderPools`] (collateral, income, slashes), the application of deferred
-//! pool slashes and the pools' `try_state` invariants.
+//! pool slashes and income share cuts, and the pools' `try_state` invariants.
 //!
 //! Points and rewards are O(1) per call: a slash lowers the pool's stake and so the value of
 //! every point at once; income raises the pool's reward per point, and a member's pending reward
@@ -112,6 +112,37 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// `provider`'s pending share cut, if its era has come (the current era is at least its
+	/// `from_era`).
+	fn due_share_cut(provider: &T::AccountId) -> Option<Perbill> {
+		let (income_share, from_era) = PendingShareCuts::<T>::get(provider)?;
+		(from_era <= CurrentEra::<T>::get().unwrap_or(0)).then_some(income_share)
+	}
+
+	/// The income share in force for `provider`'s pool (`None` without a pool): a pending cut
+	/// whose era has come, otherwise the pool's share. A view: it applies nothing.
+	pub fn pool_income_share(provider: &T::AccountId) -> Option<Perbill> {
+		let pool = Pools::<T>::get(provider)?;
+		Some(Self::due_share_cut(provider).unwrap_or(pool.income_share))
+	}
+
+	/// Apply `provider`'s pending share cut to `pool` if its era has come: the pool takes the
+	/// lower share and is written, the pending entry removed, `PoolShareCutApplied` emitted.
+	/// Every read of the share that splits income (or that a new share is compared with) goes
+	/// through it first.
+	fn apply_due_share_cut(provider: &T::AccountId, pool: &mut Pool<T>) {
+		let Some(income_share) = Self::due_share_cut(provider) else {
+			return;
+		};
+		PendingShareCuts::<T>::remove(provider);
+		pool.income_share = income_share;
+		Pools::<T>::insert(provider, &*pool);
+		Self::deposit_event(Event::PoolShareCutApplied {
+			provider: provider.clone(),
+			income_share,
+		});
+	}
+
 	/// Pay `member` its pending reward from the reward account; the caller settles its debt.
 	fn pay_pool_reward(
 		provider: &T::AccountId,
@@ -210,16 +241,27 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// A raise (or the share in force) at once, cancelling a pending cut; a cut from era
+	/// `current + BondingDuration`, replacing a pending one. A due cut is applied first, so
+	/// `income_share` is compared with the share in force.
 	pub(crate) fn do_set_pool_share(
 		provider: T::AccountId,
 		income_share: Perbill,
 	) -> DispatchResult {
-		Pools::<T>::try_mutate(&provider, |maybe| -> DispatchResult {
-			let pool = maybe.as_mut().ok_or(Error::<T>::NoPool)?;
+		let mut pool = Pools::<T>::get(&provider).ok_or(Error::<T>::NoPool)?;
+		Self::apply_due_share_cut(&provider, &mut pool);
+		if income_share >= pool.income_share {
+			PendingShareCuts::<T>::remove(&provider);
 			pool.income_share = income_share;
-			Ok(())
-		})?;
-		Self::deposit_event(Event::PoolShareSet { provider, income_share });
+			Pools::<T>::insert(&provider, pool);
+			Self::deposit_event(Event::PoolShareSet { provider, income_share });
+		} else {
+			// Members who undelegate now can withdraw from this era on (see `do_undelegate`).
+			let from_era =
+				CurrentEra::<T>::get().unwrap_or(0).saturating_add(T::BondingDuration::get());
+			PendingShareCuts::<T>::insert(&provider, (income_share, from_era));
+			Self::deposit_event(Event::PoolShareCutScheduled { provider, income_share, from_era });
+		}
 		Ok(())
 	}
 
@@ -397,6 +439,7 @@ impl<T: Config> Pallet<T> {
 			pool.deposit,
 		);
 		Pools::<T>::remove(&provider);
+		PendingShareCuts::<T>::remove(&provider);
 		// The endowments and the rounding dust of income go back to the provider (best effort:
 		// whatever cannot move stays where it is).
 		for account in [Self::pool_account(&provider), Self::pool_reward_account(&provider)] {
@@ -476,7 +519,8 @@ impl<T: Config> Pallet<T> {
 	///   per era;
 	/// - each account holds exactly its pool's and its memberships' deposits under
 	///   `PoolDeposit`;
-	/// - no deferred pool slash waits for an era that has already started.
+	/// - no deferred pool slash waits for an era that has already started;
+	/// - each pending share cut belongs to an open pool and is below the pool's share.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub(crate) fn pools_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::{BTreeMap, BTreeSet};
@@ -543,6 +587,13 @@ impl<T: Config> Pallet<T> {
 				ensure!(era >= active.index, "a deferred pool slash waits for a past era");
 			}
 		}
+		for (provider, (income_share, _)) in PendingShareCuts::<T>::iter() {
+			let pool = Pools::<T>::get(&provider).ok_or("a pending share cut of a closed pool")?;
+			ensure!(
+				income_share < pool.income_share,
+				"a pending share cut does not lower the pool's share"
+			);
+		}
 		Ok(())
 	}
 }
@@ -552,13 +603,23 @@ impl<T: Config> ProviderPools<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Pools::<T>::get(provider).map_or_else(Zero::zero, |p| p.stake)
 	}
 
-	/// The pool's `income_share` of `amount` moves from the provider to the reward account
-	/// (nothing when there is no pool with points, when the share is too small to raise the
-	/// reward per point, or when the provider cannot pay it and stay alive).
+	fn paid_weight() -> Weight {
+		T::WeightInfo::on_provider_paid()
+	}
+
+	fn slashed_weight() -> Weight {
+		T::WeightInfo::on_provider_slashed()
+	}
+
+	/// The pool's income share in force of `amount` moves from the provider to the reward
+	/// account (nothing when there is no pool with points, when the share is too small to raise
+	/// the reward per point, or when the provider cannot pay it and stay alive). A pending share
+	/// cut whose era has come is applied first (even when the pool takes nothing).
 	fn on_provider_paid(provider: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
 		let Some(mut pool) = Pools::<T>::get(provider) else {
 			return Zero::zero();
 		};
+		Self::apply_due_share_cut(provider, &mut pool);
 		if pool.points.is_zero() {
 			return Zero::zero();
 		}

@@ -289,7 +289,8 @@ pub struct Pool<T: Config> {
 	pub stake: BalanceOf<T>,
 	/// The sum of the members' points; a point is worth `stake / points`.
 	pub points: BalanceOf<T>,
-	/// The share of each payment to the provider that goes to the members.
+	/// The share of each payment to the provider that goes to the members. A cut waits in
+	/// `PendingShareCuts` until its era, then replaces it.
 	pub income_share: Perbill,
 	/// Income per point since the pool opened, scaled by [`REWARD_SCALE`].
 	pub reward_per_point: u128,

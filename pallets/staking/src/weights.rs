@@ -65,6 +65,8 @@ pub trait WeightInfo {
 	fn close_pool() -> Weight;
 	fn cancel_deferred_pool_slash(s: u32, ) -> Weight;
 	fn apply_pool_slashes(n: u32, ) -> Weight;
+	fn on_provider_paid() -> Weight;
+	fn on_provider_slashed() -> Weight;
 }
 
 /// Weights measured with the runtime's database weights.
@@ -78,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn bond() -> Weight {
 		// Proof size: measured `1009`, estimated `4186`.
-		// Minimum execution time: 55_283_000 picoseconds.
-		Weight::from_parts(59_549_000, 4186)
+		// Minimum execution time: 56_825_000 picoseconds.
+		Weight::from_parts(59_790_000, 4186)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -93,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ApprovalStake` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn bond_extra() -> Weight {
 		// Proof size: measured `3033`, estimated `41614`.
-		// Minimum execution time: 164_686_000 picoseconds.
-		Weight::from_parts(174_290_000, 41614)
+		// Minimum execution time: 165_988_000 picoseconds.
+		Weight::from_parts(173_409_000, 41614)
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -112,8 +114,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ApprovalStake` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
 		// Proof size: measured `4099`, estimated `41614`.
-		// Minimum execution time: 140_870_000 picoseconds.
-		Weight::from_parts(151_516_000, 41614)
+		// Minimum execution time: 142_863_000 picoseconds.
+		Weight::from_parts(154_701_000, 41614)
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
@@ -130,9 +132,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	fn withdraw_unbonded(s: u32, ) -> Weight {
 		// Proof size: measured `650`, estimated `4186`.
-		// Minimum execution time: 49_024_000 picoseconds.
-		Weight::from_parts(52_377_698, 4186)
-			.saturating_add(Weight::from_parts(39_826, 0).saturating_mul(s.into()))
+		// Minimum execution time: 50_285_000 picoseconds.
+		Weight::from_parts(52_794_992, 4186)
+			.saturating_add(Weight::from_parts(35_005, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -149,9 +151,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 32]`.
 	fn rebond(l: u32, ) -> Weight {
 		// Proof size: measured `3479`, estimated `41614`.
-		// Minimum execution time: 138_327_000 picoseconds.
-		Weight::from_parts(146_576_830, 41614)
-			.saturating_add(Weight::from_parts(274_232, 0).saturating_mul(l.into()))
+		// Minimum execution time: 141_902_000 picoseconds.
+		Weight::from_parts(148_770_738, 41614)
+			.saturating_add(Weight::from_parts(207_083, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
@@ -174,9 +176,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 128]`.
 	fn validate(n: u32, ) -> Weight {
 		// Proof size: measured `5502`, estimated `106926`.
-		// Minimum execution time: 43_214_000 picoseconds.
-		Weight::from_parts(189_663_524, 106926)
-			.saturating_add(Weight::from_parts(957_226, 0).saturating_mul(n.into()))
+		// Minimum execution time: 42_604_000 picoseconds.
+		Weight::from_parts(189_634_953, 106926)
+			.saturating_add(Weight::from_parts(865_336, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(33_u64))
 			.saturating_add(T::DbWeight::get().writes(30_u64))
 	}
@@ -199,9 +201,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn nominate(n: u32, ) -> Weight {
 		// Proof size: measured `6293`, estimated `4186`.
-		// Minimum execution time: 74_491_000 picoseconds.
-		Weight::from_parts(68_233_812, 4186)
-			.saturating_add(Weight::from_parts(18_070_767, 0).saturating_mul(n.into()))
+		// Minimum execution time: 69_444_000 picoseconds.
+		Weight::from_parts(62_281_380, 4186)
+			.saturating_add(Weight::from_parts(17_274_816, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -223,9 +225,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 16]`.
 	fn chill(n: u32, ) -> Weight {
 		// Proof size: measured `5936`, estimated `4186`.
-		// Minimum execution time: 62_684_000 picoseconds.
-		Weight::from_parts(66_164_706, 4186)
-			.saturating_add(Weight::from_parts(11_845_738, 0).saturating_mul(n.into()))
+		// Minimum execution time: 57_345_000 picoseconds.
+		Weight::from_parts(54_377_964, 4186)
+			.saturating_add(Weight::from_parts(12_056_864, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -253,9 +255,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 64]`.
 	fn payout_stakers(n: u32, ) -> Weight {
 		// Proof size: measured `1050`, estimated `6611`.
-		// Minimum execution time: 76_925_000 picoseconds.
-		Weight::from_parts(81_835_537, 6611)
-			.saturating_add(Weight::from_parts(35_237_240, 0).saturating_mul(n.into()))
+		// Minimum execution time: 77_405_000 picoseconds.
+		Weight::from_parts(79_203_446, 6611)
+			.saturating_add(Weight::from_parts(35_707_555, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -267,9 +269,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	fn cancel_deferred_slash(s: u32, ) -> Weight {
 		// Proof size: measured `198705`, estimated `201814`.
-		// Minimum execution time: 73_329_000 picoseconds.
-		Weight::from_parts(81_362_615, 201814)
-			.saturating_add(Weight::from_parts(641_958, 0).saturating_mul(s.into()))
+		// Minimum execution time: 73_319_000 picoseconds.
+		Weight::from_parts(83_571_727, 201814)
+			.saturating_add(Weight::from_parts(508_988, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -279,8 +281,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Staking::ValidatorCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_validator_count() -> Weight {
 		// Proof size: measured `591`, estimated `3501`.
-		// Minimum execution time: 10_466_000 picoseconds.
-		Weight::from_parts(11_317_000, 3501)
+		// Minimum execution time: 10_425_000 picoseconds.
+		Weight::from_parts(11_377_000, 3501)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -289,9 +291,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[0, 32]`.
 	fn set_invulnerables(v: u32, ) -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 3_896_000 picoseconds.
-		Weight::from_parts(4_610_715, 0)
-			.saturating_add(Weight::from_parts(15_070, 0).saturating_mul(v.into()))
+		// Minimum execution time: 3_845_000 picoseconds.
+		Weight::from_parts(4_544_954, 0)
+			.saturating_add(Weight::from_parts(11_731, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Staking::Ledger` (r:129 w:129)
@@ -315,9 +317,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 129]`.
 	fn apply_slashes(n: u32, ) -> Weight {
 		// Proof size: measured `1445`, estimated `7611`.
-		// Minimum execution time: 60_710_000 picoseconds.
-		Weight::from_parts(61_702_000, 7611)
-			.saturating_add(Weight::from_parts(56_110_102, 0).saturating_mul(n.into()))
+		// Minimum execution time: 63_735_000 picoseconds.
+		Weight::from_parts(64_807_000, 7611)
+			.saturating_add(Weight::from_parts(57_936_923, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -356,10 +358,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 4096]`.
 	fn new_era(v: u32, n: u32, ) -> Weight {
 		// Proof size: measured `4542`, estimated `31196`.
-		// Minimum execution time: 927_634_000 picoseconds.
-		Weight::from_parts(934_214_000, 31196)
-			.saturating_add(Weight::from_parts(6_540_358, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(127_495, 0).saturating_mul(n.into()))
+		// Minimum execution time: 949_848_000 picoseconds.
+		Weight::from_parts(957_469_000, 31196)
+			.saturating_add(Weight::from_parts(6_578_741, 0).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(124_918, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -385,9 +387,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[1, 32]`.
 	fn end_era(v: u32, ) -> Weight {
 		// Proof size: measured `1539`, estimated `11034`.
-		// Minimum execution time: 74_982_000 picoseconds.
-		Weight::from_parts(79_185_760, 11034)
-			.saturating_add(Weight::from_parts(86_922, 0).saturating_mul(v.into()))
+		// Minimum execution time: 77_015_000 picoseconds.
+		Weight::from_parts(81_834_131, 11034)
+			.saturating_add(Weight::from_parts(109_679, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -416,9 +418,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[1, 32]`.
 	fn prune_era(v: u32, ) -> Weight {
 		// Proof size: measured `843`, estimated `6196`.
-		// Minimum execution time: 63_604_000 picoseconds.
-		Weight::from_parts(59_725_791, 6196)
-			.saturating_add(Weight::from_parts(5_949_653, 0).saturating_mul(v.into()))
+		// Minimum execution time: 64_726_000 picoseconds.
+		Weight::from_parts(56_966_824, 6196)
+			.saturating_add(Weight::from_parts(6_481_342, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -435,19 +437,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn open_pool() -> Weight {
 		// Proof size: measured `745`, estimated `6196`.
-		// Minimum execution time: 126_028_000 picoseconds.
-		Weight::from_parts(133_900_000, 6196)
+		// Minimum execution time: 128_572_000 picoseconds.
+		Weight::from_parts(135_182_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Staking::Pools` (r:1 w:1)
 	/// Proof: `Staking::Pools` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::PendingShareCuts` (r:1 w:1)
+	/// Proof: `Staking::PendingShareCuts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::CurrentEra` (r:1 w:0)
+	/// Proof: `Staking::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_pool_share() -> Weight {
-		// Proof size: measured `521`, estimated `3585`.
-		// Minimum execution time: 11_387_000 picoseconds.
-		Weight::from_parts(12_519_000, 3585)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Proof size: measured `603`, estimated `3585`.
+		// Minimum execution time: 21_802_000 picoseconds.
+		Weight::from_parts(23_485_000, 3585)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Parameters::Parameters` (r:1 w:0)
 	/// Proof: `Parameters::Parameters` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
@@ -461,8 +467,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	fn delegate() -> Weight {
 		// Proof size: measured `4270`, estimated `6614`.
-		// Minimum execution time: 187_160_000 picoseconds.
-		Weight::from_parts(215_181_000, 6614)
+		// Minimum execution time: 226_688_000 picoseconds.
+		Weight::from_parts(250_433_000, 6614)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -476,8 +482,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn undelegate() -> Weight {
 		// Proof size: measured `1451`, estimated `4250`.
-		// Minimum execution time: 61_342_000 picoseconds.
-		Weight::from_parts(64_506_000, 4250)
+		// Minimum execution time: 62_783_000 picoseconds.
+		Weight::from_parts(70_135_000, 4250)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -494,9 +500,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	fn withdraw_delegation(s: u32, ) -> Weight {
 		// Proof size: measured `1098`, estimated `6614`.
-		// Minimum execution time: 110_605_000 picoseconds.
-		Weight::from_parts(117_657_265, 6614)
-			.saturating_add(Weight::from_parts(7_111, 0).saturating_mul(s.into()))
+		// Minimum execution time: 115_001_000 picoseconds.
+		Weight::from_parts(124_223_569, 6614)
+			.saturating_add(Weight::from_parts(40_522, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -508,8 +514,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn claim_pool_rewards() -> Weight {
 		// Proof size: measured `830`, estimated `4250`.
-		// Minimum execution time: 56_224_000 picoseconds.
-		Weight::from_parts(60_270_000, 4250)
+		// Minimum execution time: 58_177_000 picoseconds.
+		Weight::from_parts(62_303_000, 4250)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -519,21 +525,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::PendingShareCuts` (r:0 w:1)
+	/// Proof: `Staking::PendingShareCuts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn close_pool() -> Weight {
 		// Proof size: measured `1172`, estimated `8799`.
-		// Minimum execution time: 133_669_000 picoseconds.
-		Weight::from_parts(142_603_000, 8799)
+		// Minimum execution time: 137_175_000 picoseconds.
+		Weight::from_parts(147_099_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Staking::UnappliedPoolSlashes` (r:1 w:1)
 	/// Proof: `Staking::UnappliedPoolSlashes` (`max_values`: None, `max_size`: Some(1165), added: 3640, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 32]`.
 	fn cancel_deferred_pool_slash(s: u32, ) -> Weight {
 		// Proof size: measured `1542`, estimated `4630`.
-		// Minimum execution time: 12_268_000 picoseconds.
-		Weight::from_parts(12_866_156, 4630)
-			.saturating_add(Weight::from_parts(1_587_038, 0).saturating_mul(s.into()))
+		// Minimum execution time: 12_518_000 picoseconds.
+		Weight::from_parts(13_034_790, 4630)
+			.saturating_add(Weight::from_parts(1_629_212, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -548,55 +556,87 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn apply_pool_slashes(n: u32, ) -> Weight {
 		// Proof size: measured `742`, estimated `4630`.
-		// Minimum execution time: 50_545_000 picoseconds.
-		Weight::from_parts(16_057_548, 4630)
-			.saturating_add(Weight::from_parts(38_287_500, 0).saturating_mul(n.into()))
+		// Minimum execution time: 53_340_000 picoseconds.
+		Weight::from_parts(5_963_414, 4630)
+			.saturating_add(Weight::from_parts(43_420_410, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2812).saturating_mul(n.into()))
 	}
+	/// Storage: `Staking::Pools` (r:1 w:1)
+	/// Proof: `Staking::Pools` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::PendingShareCuts` (r:1 w:1)
+	/// Proof: `Staking::PendingShareCuts` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::CurrentEra` (r:1 w:0)
+	/// Proof: `Staking::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn on_provider_paid() -> Weight {
+		// Proof size: measured `950`, estimated `6196`.
+		// Minimum execution time: 60_550_000 picoseconds.
+		Weight::from_parts(66_189_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Staking::Pools` (r:1 w:1)
+	/// Proof: `Staking::Pools` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::ActiveEra` (r:1 w:0)
+	/// Proof: `Staking::ActiveEra` (`max_values`: Some(1), `max_size`: Some(13), added: 508, mode: `MaxEncodedLen`)
+	/// Storage: `Staking::UnappliedPoolSlashes` (r:1 w:0)
+	/// Proof: `Staking::UnappliedPoolSlashes` (`max_values`: None, `max_size`: Some(1165), added: 3640, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn on_provider_slashed() -> Weight {
+		// Proof size: measured `2238`, estimated `6196`.
+		// Minimum execution time: 56_304_000 picoseconds.
+		Weight::from_parts(62_574_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn bond() -> Weight {
-		Weight::from_parts(59_549_000, 4186)
+		Weight::from_parts(59_790_000, 4186)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn bond_extra() -> Weight {
-		Weight::from_parts(174_290_000, 41614)
+		Weight::from_parts(173_409_000, 41614)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(151_516_000, 41614)
+		Weight::from_parts(154_701_000, 41614)
 			.saturating_add(ParityDbWeight::get().reads(21_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn withdraw_unbonded(s: u32, ) -> Weight {
-		Weight::from_parts(52_377_698, 4186)
-			.saturating_add(Weight::from_parts(39_826, 0).saturating_mul(s.into()))
+		Weight::from_parts(52_794_992, 4186)
+			.saturating_add(Weight::from_parts(35_005, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn rebond(l: u32, ) -> Weight {
-		Weight::from_parts(146_576_830, 41614)
-			.saturating_add(Weight::from_parts(274_232, 0).saturating_mul(l.into()))
+		Weight::from_parts(148_770_738, 41614)
+			.saturating_add(Weight::from_parts(207_083, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(20_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn validate(n: u32, ) -> Weight {
-		Weight::from_parts(189_663_524, 106926)
-			.saturating_add(Weight::from_parts(957_226, 0).saturating_mul(n.into()))
+		Weight::from_parts(189_634_953, 106926)
+			.saturating_add(Weight::from_parts(865_336, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(33_u64))
 			.saturating_add(ParityDbWeight::get().writes(30_u64))
 	}
 	fn nominate(n: u32, ) -> Weight {
-		Weight::from_parts(68_233_812, 4186)
-			.saturating_add(Weight::from_parts(18_070_767, 0).saturating_mul(n.into()))
+		Weight::from_parts(62_281_380, 4186)
+			.saturating_add(Weight::from_parts(17_274_816, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -604,8 +644,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6621).saturating_mul(n.into()))
 	}
 	fn chill(n: u32, ) -> Weight {
-		Weight::from_parts(66_164_706, 4186)
-			.saturating_add(Weight::from_parts(11_845_738, 0).saturating_mul(n.into()))
+		Weight::from_parts(54_377_964, 4186)
+			.saturating_add(Weight::from_parts(12_056_864, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -613,8 +653,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6621).saturating_mul(n.into()))
 	}
 	fn payout_stakers(n: u32, ) -> Weight {
-		Weight::from_parts(81_835_537, 6611)
-			.saturating_add(Weight::from_parts(35_237_240, 0).saturating_mul(n.into()))
+		Weight::from_parts(79_203_446, 6611)
+			.saturating_add(Weight::from_parts(35_707_555, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -622,24 +662,24 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(n.into()))
 	}
 	fn cancel_deferred_slash(s: u32, ) -> Weight {
-		Weight::from_parts(81_362_615, 201814)
-			.saturating_add(Weight::from_parts(641_958, 0).saturating_mul(s.into()))
+		Weight::from_parts(83_571_727, 201814)
+			.saturating_add(Weight::from_parts(508_988, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_validator_count() -> Weight {
-		Weight::from_parts(11_317_000, 3501)
+		Weight::from_parts(11_377_000, 3501)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_invulnerables(v: u32, ) -> Weight {
-		Weight::from_parts(4_610_715, 0)
-			.saturating_add(Weight::from_parts(15_070, 0).saturating_mul(v.into()))
+		Weight::from_parts(4_544_954, 0)
+			.saturating_add(Weight::from_parts(11_731, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn apply_slashes(n: u32, ) -> Weight {
-		Weight::from_parts(61_702_000, 7611)
-			.saturating_add(Weight::from_parts(56_110_102, 0).saturating_mul(n.into()))
+		Weight::from_parts(64_807_000, 7611)
+			.saturating_add(Weight::from_parts(57_936_923, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -647,9 +687,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3196).saturating_mul(n.into()))
 	}
 	fn new_era(v: u32, n: u32, ) -> Weight {
-		Weight::from_parts(934_214_000, 31196)
-			.saturating_add(Weight::from_parts(6_540_358, 0).saturating_mul(v.into()))
-			.saturating_add(Weight::from_parts(127_495, 0).saturating_mul(n.into()))
+		Weight::from_parts(957_469_000, 31196)
+			.saturating_add(Weight::from_parts(6_578_741, 0).saturating_mul(v.into()))
+			.saturating_add(Weight::from_parts(124_918, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -657,14 +697,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3206).saturating_mul(v.into()))
 	}
 	fn end_era(v: u32, ) -> Weight {
-		Weight::from_parts(79_185_760, 11034)
-			.saturating_add(Weight::from_parts(86_922, 0).saturating_mul(v.into()))
+		Weight::from_parts(81_834_131, 11034)
+			.saturating_add(Weight::from_parts(109_679, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune_era(v: u32, ) -> Weight {
-		Weight::from_parts(59_725_791, 6196)
-			.saturating_add(Weight::from_parts(5_949_653, 0).saturating_mul(v.into()))
+		Weight::from_parts(56_966_824, 6196)
+			.saturating_add(Weight::from_parts(6_481_342, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
@@ -672,54 +712,64 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 11242).saturating_mul(v.into()))
 	}
 	fn open_pool() -> Weight {
-		Weight::from_parts(133_900_000, 6196)
+		Weight::from_parts(135_182_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_pool_share() -> Weight {
-		Weight::from_parts(12_519_000, 3585)
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(23_485_000, 3585)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn delegate() -> Weight {
-		Weight::from_parts(215_181_000, 6614)
+		Weight::from_parts(250_433_000, 6614)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn undelegate() -> Weight {
-		Weight::from_parts(64_506_000, 4250)
+		Weight::from_parts(70_135_000, 4250)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw_delegation(s: u32, ) -> Weight {
-		Weight::from_parts(117_657_265, 6614)
-			.saturating_add(Weight::from_parts(7_111, 0).saturating_mul(s.into()))
+		Weight::from_parts(124_223_569, 6614)
+			.saturating_add(Weight::from_parts(40_522, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn claim_pool_rewards() -> Weight {
-		Weight::from_parts(60_270_000, 4250)
+		Weight::from_parts(62_303_000, 4250)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn close_pool() -> Weight {
-		Weight::from_parts(142_603_000, 8799)
+		Weight::from_parts(147_099_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn cancel_deferred_pool_slash(s: u32, ) -> Weight {
-		Weight::from_parts(12_866_156, 4630)
-			.saturating_add(Weight::from_parts(1_587_038, 0).saturating_mul(s.into()))
+		Weight::from_parts(13_034_790, 4630)
+			.saturating_add(Weight::from_parts(1_629_212, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn apply_pool_slashes(n: u32, ) -> Weight {
-		Weight::from_parts(16_057_548, 4630)
-			.saturating_add(Weight::from_parts(38_287_500, 0).saturating_mul(n.into()))
+		Weight::from_parts(5_963_414, 4630)
+			.saturating_add(Weight::from_parts(43_420_410, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2812).saturating_mul(n.into()))
+	}
+	fn on_provider_paid() -> Weight {
+		Weight::from_parts(66_189_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn on_provider_slashed() -> Weight {
+		Weight::from_parts(62_574_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 }

@@ -103,6 +103,9 @@ impl pallet_compute::Config for Runtime {
 	type ChallengePeriod = params::ChallengePeriod;
 	type VoteCommitPeriod = params::VoteCommitPeriod;
 	type VoteRevealPeriod = params::VoteRevealPeriod;
+	// Two blocks: the draw's seed is the hash of a block at least one block after the one that
+	// requested the dispute, so neither the challenger nor that block's author knows it then.
+	type VerifierDrawDelay = ConstU32<2>;
 	type MaxRedundancy = ConstU32<5>;
 	type MaxJobsPerProvider = ConstU32<64>;
 	type MaxProviders = ConstU32<1_000>;

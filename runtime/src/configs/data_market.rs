@@ -7,7 +7,9 @@
 //! `MarketAdmin` referendum. Protocol fees go `FeeToCurators` to the curator reward pot and the
 //! rest through `configs::staking::ProtocolFeeSplit` (the staking share to the staking pot, the
 //! remainder to the treasury); slashes beyond the winner's share go to the treasury. The pot is endowed
-//! with the existential deposit at genesis so that small credits are never dropped.
+//! with the existential deposit at genesis so that small credits are never dropped. Each credit to
+//! the pot is attributed to the dataset whose sale or use paid it (`CurationFunds`), and a curator
+//! reward is capped by its dataset's fund, so self-curation through a second account pays nothing.
 
 use frame_support::{
 	parameter_types,

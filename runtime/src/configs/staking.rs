@@ -60,20 +60,23 @@ parameter_types! {
 		(BONDING_DURATION as u64)
 			.saturating_mul(SESSIONS_PER_ERA as u64)
 			.saturating_mul(SESSION_PERIOD as u64);
-	/// A provider pool record: one item, sized from its `MaxEncodedLen` ([`pool_record_bytes`]):
-	/// 0.22 AIR.
-	pub PoolDeposit: Balance = crate::deposit(1, pool_record_bytes());
+	/// A provider pool record and its pending income-share cut: two items, sized from their
+	/// `MaxEncodedLen` ([`pool_record_bytes`]): 0.376 AIR.
+	pub PoolDeposit: Balance = crate::deposit(2, pool_record_bytes());
 	/// A pool member record: one item, sized from its `MaxEncodedLen` with all 32 unbonding
 	/// chunks ([`member_record_bytes`]): 0.885 AIR.
 	pub MemberDeposit: Balance = crate::deposit(1, member_record_bytes());
 }
 
 /// The bytes an open pool stores at worst: its `Pools` entry (the provider's account behind a
-/// Blake2-128 hash, and the largest `Pool` record). 120 bytes with this runtime's bounds.
+/// Blake2-128 hash, and the largest `Pool` record) and a pending income-share cut
+/// (`PendingShareCuts`, under the same key). 176 bytes with this runtime's bounds.
 pub fn pool_record_bytes() -> u32 {
+	let key = Blake2_128Concat::max_len::<AccountId>();
 	crate::storage_bytes(
-		Blake2_128Concat::max_len::<AccountId>()
-			.saturating_add(pallet_staking::Pool::<Runtime>::max_encoded_len()),
+		key.saturating_add(pallet_staking::Pool::<Runtime>::max_encoded_len())
+			.saturating_add(key)
+			.saturating_add(<(sp_runtime::Perbill, pallet_staking::EraIndex)>::max_encoded_len()),
 	)
 }
 

@@ -5,7 +5,7 @@
 //! overhead`: `block_weights.rs`, `extrinsic_weights.rs`). Do not edit by hand; rerun the scripts
 //! on the validators' reference hardware.
 //!
-//! Not here: the governance pallets (scheduler, preimage, referenda, conviction voting, treasury)
+//! Not here: `pallet_treasury` (its `payout` and `check_status` benchmarks fail on this runtime)
 //! and `pallet_transaction_payment` (no benchmark in the runtime) keep polkadot-sdk's reference
 //! weights, which use the runtime's `DbWeight`; `pallet_parameters` is weighed by
 //! `configs::parameters::ParametersWeight`; aura, grandpa and session have no benchmarks.
@@ -15,7 +15,11 @@ pub mod extrinsic_weights;
 pub mod frame_system;
 pub mod frame_system_extensions;
 pub mod pallet_balances;
+pub mod pallet_conviction_voting;
 pub mod pallet_multisig;
+pub mod pallet_preimage;
 pub mod pallet_proxy;
+pub mod pallet_referenda;
+pub mod pallet_scheduler;
 pub mod pallet_timestamp;
 pub mod pallet_utility;

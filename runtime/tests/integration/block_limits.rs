@@ -718,15 +718,7 @@ fn due_jobs() -> (Vec<sr25519::Pair>, Vec<JobId>) {
 	let min_deadline: BlockNumber = <Runtime as pallet_compute::Config>::MinDeadline::get();
 	let first = pallet_compute::NextJobId::<Runtime>::get();
 	for k in 0..count {
-		let spec = JobSpec::<Runtime> {
-			kind: ExecutorKind::GemmInt8,
-			inputs: BoundedVec::truncate_from(vec![H256::repeat_byte(3)]),
-			datasets: BoundedVec::new(),
-			params: BoundedVec::new(),
-			max_units: 100,
-			output_size: 1_024,
-			min_reputation: Permill::zero(),
-		};
+		let spec = crate::common::int8_job_spec(vec![]);
 		let deadline = min_deadline + (k / 32) as BlockNumber;
 		assert_ok!(Compute::submit_job(owner.clone(), spec, AIR / 1_000, deadline, 1));
 	}

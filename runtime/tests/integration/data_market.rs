@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-use crate::common::{advance, new_ext};
+use crate::common::{advance, int8_job_spec, new_ext, register_int8_provider};
 use airtime_primitives::data::{DatasetUsage, License};
 use airtime_runtime::{
 	configs::{
@@ -21,11 +21,10 @@ use frame_support::{
 	traits::{fungible::InspectHold, Get},
 	BoundedVec,
 };
-use pallet_compute::{Capabilities, ExecutorCapability, ExecutorKind, ExecutorPrice, JobSpec};
 use pallet_governance::Origin as GovOrigin;
 use sp_core::H256;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
-use sp_runtime::{DispatchError, Perbill, Permill};
+use sp_runtime::{DispatchError, Perbill};
 
 const DEV: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
 const PRICE: Balance = 10 * AIR;
@@ -60,39 +59,14 @@ fn list_dataset() -> u64 {
 
 /// Bob registers as an int8 GEMM provider at 1 milli-AIR per unit.
 fn register_provider() {
-	let min_stake: Balance = <Runtime as pallet_compute::Config>::MinProviderStake::get();
-	assert_ok!(Compute::register_provider(
-		RuntimeOrigin::signed(Bob.to_account_id()),
-		Capabilities {
-			gpu_model: BoundedVec::truncate_from(b"NVIDIA H100".to_vec()),
-			vram_mib: 81_920,
-			devices: 1,
-			executors: BoundedVec::truncate_from(vec![ExecutorCapability {
-				kind: ExecutorKind::GemmInt8,
-				max_units: 1_000,
-			}]),
-		},
-		BoundedVec::truncate_from(vec![ExecutorPrice {
-			kind: ExecutorKind::GemmInt8,
-			price_per_unit: AIR / 1_000,
-		}]),
-		min_stake,
-	));
+	register_int8_provider(&Bob.to_account_id());
 }
 
 /// Charlie submits an int8 GEMM job of 100 units reading `datasets`, due in 20 blocks.
 fn try_submit_job(datasets: Vec<u64>) -> sp_runtime::DispatchResult {
 	Compute::submit_job(
 		RuntimeOrigin::signed(Charlie.to_account_id()),
-		JobSpec {
-			kind: ExecutorKind::GemmInt8,
-			inputs: BoundedVec::truncate_from(vec![H256::repeat_byte(3)]),
-			datasets: BoundedVec::truncate_from(datasets),
-			params: BoundedVec::new(),
-			max_units: 100,
-			output_size: 1_024,
-			min_reputation: Permill::zero(),
-		},
+		int8_job_spec(datasets),
 		AIR,
 		20,
 		1,

@@ -8,6 +8,7 @@
 mod common;
 
 mod block_limits;
+mod compute;
 mod credits;
 mod data_market;
 mod fuzz;

@@ -392,15 +392,16 @@ fn storage_deposits_cover_the_records_max_encoded_len() {
 	// A provider: its `Providers` entry and its `ProviderIndex` entry.
 	let provider = max_size::<pallet_compute::Providers<Runtime>>()
 		+ max_size::<pallet_compute::ProviderIndex<Runtime>>();
-	// A provider pool: its `Pools` entry.
-	let pool = max_size::<pallet_staking::Pools<Runtime>>();
+	// A provider pool: its `Pools` entry and a pending income-share cut.
+	let pool = max_size::<pallet_staking::Pools<Runtime>>()
+		+ max_size::<pallet_staking::PendingShareCuts<Runtime>>();
 	// A pool member: its `PoolMembers` entry, with every unbonding chunk it may hold.
 	let member = max_size::<pallet_staking::PoolMembers<Runtime>>();
 	println!("worst-case bytes: job {job}, provider {provider}, pool {pool}, member {member}");
 	let cases: [(&str, Balance, Balance); 4] = [
 		("JobDeposit", Job::get(), deposit(2, job)),
 		("ProviderDeposit", Provider::get(), deposit(2, provider)),
-		("PoolDeposit", Pool::get(), deposit(1, pool)),
+		("PoolDeposit", Pool::get(), deposit(2, pool)),
 		("MemberDeposit", Member::get(), deposit(1, member)),
 	];
 	for (name, held, needed) in cases {

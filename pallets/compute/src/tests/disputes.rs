@@ -10,7 +10,7 @@
 use super::util::*;
 use crate::{mock::*, Error, Event, *};
 use airtime_primitives::compute::{attestation_commitment, vote_commitment};
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{assert_noop, assert_ok, traits::Hooks};
 use sp_core::H256;
 use sp_runtime::Permill;
 
@@ -45,20 +45,6 @@ fn challengeable_job() -> JobId {
 	job
 }
 
-/// The verifiers drawn for `job`, from its `DisputeOpened` event.
-fn verifiers_of(job: JobId) -> Vec<AccountId> {
-	compute_events()
-		.into_iter()
-		.rev()
-		.find_map(|e| match e {
-			Event::DisputeOpened { job: j, verifiers, .. } if j == job => {
-				Some(verifiers.into_inner())
-			},
-			_ => None,
-		})
-		.expect("a dispute was opened")
-}
-
 // ------------------------------------------------------------------ opening a dispute
 
 #[test]
@@ -74,7 +60,24 @@ fn challenge_opens_a_dispute_with_a_quorum_of_outsiders() {
 			claimed_output_hash: bad(),
 			bond: BOND,
 		}));
+		// The dispute is requested; its verifiers are drawn at the start of block 3
+		// (VerifierDrawDelay = 1 block after block 1), and nobody votes before.
+		assert!(has_event(Event::VerifierDrawScheduled { job, at: 2 }));
+		assert_eq!(count_events(|e| matches!(e, Event::DisputeOpened { .. })), 0);
+		let pending = crate::Disputes::<Test>::get(job).expect("a dispute");
+		assert_eq!(pending.phase, DisputePhase::Draw { at: 2 });
+		assert!(pending.votes.is_empty());
+		assert_eq!(job_of(job).state, JobState::Disputed);
+		assert_eq!(job_of(job).timeout, 2);
+		assert_eq!(crate::Timeouts::<Test>::get(2).into_inner(), vec![job]);
+		run_to_block(2);
+		assert!(matches!(
+			crate::Disputes::<Test>::get(job).map(|d| d.phase),
+			Some(DisputePhase::Draw { at: 2 })
+		));
+
 		let verifiers = verifiers_of(job);
+		assert_eq!(System::block_number(), 3);
 		assert_eq!(verifiers.len(), 3);
 		let mut distinct = verifiers.clone();
 		distinct.sort();
@@ -85,18 +88,21 @@ fn challenge_opens_a_dispute_with_a_quorum_of_outsiders() {
 			// challenger.
 			assert!((3..=12).contains(v), "verifier {v} is an outsider");
 		}
+		// VoteCommitPeriod = 3 blocks from the draw.
 		assert!(compute_events().iter().any(|e| matches!(
 			e,
-			Event::DisputeOpened { job: j, commit_until: 4, .. } if *j == job
+			Event::DisputeOpened { job: j, commit_until: 6, .. } if *j == job
 		)));
 
 		let j = job_of(job);
 		assert_eq!(j.state, JobState::Disputed);
-		assert_eq!(j.timeout, 4);
-		assert!(crate::Timeouts::<Test>::get(4).contains(&job));
-		assert!(crate::Timeouts::<Test>::get(6).is_empty());
+		assert_eq!(j.timeout, 6);
+		// Off the draw's queue; in the commit phase's queue once (block 6 was also the end of
+		// the challenge window, a queue the challenge took the job off).
+		assert!(crate::Timeouts::<Test>::get(2).is_empty());
+		assert_eq!(crate::Timeouts::<Test>::get(6).into_inner(), vec![job]);
 		let d = crate::Disputes::<Test>::get(job).expect("a dispute");
-		assert_eq!(d.phase, DisputePhase::Commit { until: 4 });
+		assert_eq!(d.phase, DisputePhase::Commit { until: 6 });
 		assert_eq!(
 			d.challenge,
 			Some(Challenge {
@@ -127,11 +133,11 @@ fn challenger_wins_when_the_verifiers_confirm_its_claim() {
 		for v in verifiers.iter() {
 			commit_vote(*v, job, bad());
 		}
-		// All committed: the reveal phase starts at once.
-		assert!(has_event(Event::VoteRevealStarted { job, until: 4 }));
+		// All committed (at block 3, the draw's): the reveal phase starts at once.
+		assert!(has_event(Event::VoteRevealStarted { job, until: 6 }));
 		assert_eq!(
 			crate::Disputes::<Test>::get(job).unwrap().phase,
-			DisputePhase::Reveal { until: 4 }
+			DisputePhase::Reveal { until: 6 }
 		);
 		for v in verifiers.iter() {
 			assert!(crate::Jobs::<Test>::get(job).is_some(), "decided only by the last reveal");
@@ -256,18 +262,18 @@ fn without_a_majority_the_job_is_refunded_and_nobody_slashed() {
 		assert_ok!(Compute::challenge(signed(CHALLENGER), job, bad(), BOND));
 		let verifiers = verifiers_of(job);
 
-		run_to_block(2);
+		run_to_block(4);
 		for v in verifiers.iter() {
 			commit_vote(*v, job, good());
 		}
-		// VoteRevealPeriod = 3 blocks from block 2.
-		assert!(has_event(Event::VoteRevealStarted { job, until: 5 }));
-		assert_eq!(job_of(job).timeout, 5);
+		// VoteRevealPeriod = 3 blocks from block 4.
+		assert!(has_event(Event::VoteRevealStarted { job, until: 7 }));
+		assert_eq!(job_of(job).timeout, 7);
 		reveal_vote(verifiers[0], job, good());
 
-		run_to_block(5);
+		run_to_block(7);
 		assert_eq!(job_of(job).state, JobState::Disputed);
-		run_to_block(6);
+		run_to_block(8);
 
 		assert!(crate::Jobs::<Test>::get(job).is_none());
 		assert!(crate::Disputes::<Test>::get(job).is_none());
@@ -299,12 +305,13 @@ fn a_dispute_nobody_votes_in_ends_with_the_commit_phase() {
 		let job = challengeable_job();
 		assert_ok!(Compute::challenge(signed(CHALLENGER), job, bad(), BOND));
 
-		run_to_block(4);
+		// Drawn at block 3, committing until block 6.
+		run_to_block(6);
 		assert_eq!(
 			crate::Disputes::<Test>::get(job).unwrap().phase,
-			DisputePhase::Commit { until: 4 }
+			DisputePhase::Commit { until: 6 }
 		);
-		run_to_block(5);
+		run_to_block(7);
 
 		assert!(crate::Jobs::<Test>::get(job).is_none());
 		assert!(has_event(Event::JobRefunded {
@@ -330,7 +337,7 @@ fn a_single_commitment_cannot_make_a_majority() {
 		let verifiers = verifiers_of(job);
 		commit_vote(verifiers[0], job, bad());
 
-		run_to_block(5);
+		run_to_block(7);
 		// One commitment of three: the dispute is decided at the end of the commit phase.
 		assert!(crate::Jobs::<Test>::get(job).is_none());
 		assert_eq!(count_events(|e| matches!(e, Event::VoteRevealStarted { .. })), 0);
@@ -355,14 +362,14 @@ fn two_commitments_open_the_reveal_phase_and_two_votes_decide() {
 		commit_vote(verifiers[0], job, good());
 		commit_vote(verifiers[1], job, good());
 
-		run_to_block(5);
-		// The commit phase ended at block 4 with 2 of 3 committed: reveals until 5 + 3.
-		assert!(has_event(Event::VoteRevealStarted { job, until: 8 }));
+		run_to_block(7);
+		// The commit phase ended at block 6 with 2 of 3 committed: reveals until 7 + 3.
+		assert!(has_event(Event::VoteRevealStarted { job, until: 10 }));
 		assert_eq!(
 			crate::Disputes::<Test>::get(job).unwrap().phase,
-			DisputePhase::Reveal { until: 8 }
+			DisputePhase::Reveal { until: 10 }
 		);
-		assert_eq!(job_of(job).timeout, 8);
+		assert_eq!(job_of(job).timeout, 10);
 		// The silent verifier can neither reveal nor commit any more.
 		assert_noop!(
 			Compute::reveal_vote(signed(verifiers[2]), job, good(), salt(verifiers[2])),
@@ -411,8 +418,8 @@ fn two_revealed_votes_that_differ_refund_at_once() {
 		let verifiers = verifiers_of(job);
 		commit_vote(verifiers[0], job, good());
 		commit_vote(verifiers[1], job, bad());
-		run_to_block(5);
-		assert!(has_event(Event::VoteRevealStarted { job, until: 8 }));
+		run_to_block(7);
+		assert!(has_event(Event::VoteRevealStarted { job, until: 10 }));
 		reveal_vote(verifiers[0], job, good());
 		reveal_vote(verifiers[1], job, bad());
 		// One vote each of a quorum of three: no strict majority.
@@ -530,6 +537,9 @@ fn too_few_eligible_verifiers_refund_the_job_and_return_the_bond() {
 			claimed_output_hash: bad(),
 			bond: BOND,
 		}));
+		// Found out at the draw.
+		assert_eq!(held(crate::HoldReason::ChallengeBond, CHALLENGER), BOND);
+		draw(job);
 		assert!(has_event(Event::JobRefunded {
 			job,
 			owner: 1,
@@ -557,6 +567,7 @@ fn a_provider_challenger_is_not_its_own_verifier() {
 		}
 		let job = challengeable_job();
 		assert_ok!(Compute::challenge(signed(3), job, bad(), BOND));
+		draw(job);
 		assert!(has_event(Event::JobRefunded {
 			job,
 			owner: 1,
@@ -580,6 +591,8 @@ fn redundant_disagreement_without_verifiers_is_refunded() {
 		commit(3, job, bad(), 50);
 		reveal(2, job, good(), 50);
 		reveal(3, job, bad(), 50);
+		assert_eq!(job_of(job).state, JobState::Disputed);
+		draw(job);
 		assert!(crate::Jobs::<Test>::get(job).is_none());
 		assert!(has_event(Event::JobRefunded {
 			job,
@@ -671,8 +684,8 @@ fn votes_after_their_phase_are_refused() {
 		let verifiers = verifiers_of(job);
 		commit_vote(verifiers[0], job, good());
 		commit_vote(verifiers[1], job, good());
-		// The commit phase ends with block 4; block 5 without its hooks.
-		System::set_block_number(5);
+		// Drawn at block 3, the commit phase ends with block 6; block 7 without its hooks.
+		System::set_block_number(7);
 		assert_noop!(
 			Compute::commit_vote(
 				signed(verifiers[2]),
@@ -688,17 +701,17 @@ fn votes_after_their_phase_are_refused() {
 		for v in others.iter() {
 			commit_vote(*v, other, good());
 		}
-		// All committed at block 5: reveals until block 8.
+		// Challenged at block 7, drawn at block 9 and all committed then: reveals until 12.
 		assert_eq!(
 			crate::Disputes::<Test>::get(other).unwrap().phase,
-			DisputePhase::Reveal { until: 8 }
+			DisputePhase::Reveal { until: 12 }
 		);
-		System::set_block_number(9);
+		System::set_block_number(13);
 		assert_noop!(
 			Compute::reveal_vote(signed(others[0]), other, good(), salt(others[0])),
 			Error::<Test>::VoteRevealClosed
 		);
-		System::set_block_number(8);
+		System::set_block_number(12);
 		reveal_vote(others[0], other, good());
 	})
 }
@@ -736,6 +749,16 @@ fn vote_errors() {
 		);
 
 		assert_ok!(Compute::challenge(signed(CHALLENGER), job, bad(), BOND));
+		// Before the draw nobody votes, and nobody can make the draw happen.
+		let anyone = vote_commitment(job, &3u64, &good(), &salt(3));
+		assert_noop!(
+			Compute::commit_vote(signed(3), job, anyone),
+			Error::<Test>::VerifiersNotDrawn
+		);
+		assert_noop!(
+			Compute::reveal_vote(signed(3), job, good(), salt(3)),
+			Error::<Test>::VerifiersNotDrawn
+		);
 		let verifiers = verifiers_of(job);
 		let (v0, v1, v2) = (verifiers[0], verifiers[1], verifiers[2]);
 		let c0 = vote_commitment(job, &v0, &good(), &salt(v0));
@@ -812,5 +835,78 @@ fn an_attestation_commitment_is_not_a_vote_commitment() {
 			Compute::reveal_vote(signed(v0), job, good(), salt(v0)),
 			Error::<Test>::CommitmentMismatch
 		);
+	})
+}
+
+// ------------------------------------------------------------------ the draw (finding F-2)
+
+/// The draw a challenger could compute in the block of its challenge, with the randomness known
+/// then (what the old rule used), and the one `on_initialize` makes.
+fn draw_at(job: JobId, block: u64, excluded: &[AccountId]) -> Vec<AccountId> {
+	let now = System::block_number();
+	System::set_block_number(block);
+	let drawn = Compute::draw_verifiers(job, &excluded.iter().copied().collect());
+	System::set_block_number(now);
+	drawn.into_inner()
+}
+
+#[test]
+fn the_verifiers_come_from_randomness_drawn_after_the_challenge() {
+	build_and_execute(|| {
+		register_many();
+		let job = challengeable_job();
+		let excluded = [2, 1, CHALLENGER];
+		// What the challenger sees when it decides to challenge at block 1.
+		let foreseen = draw_at(job, 1, &excluded);
+		assert_ok!(Compute::challenge(signed(CHALLENGER), job, bad(), BOND));
+		// The randomness of later blocks is unknown at block 1; the mock's changes with `SEED`.
+		SEED.with(|s| *s.borrow_mut() = 7);
+		let drawn = verifiers_of(job);
+		assert_eq!(System::block_number(), 3);
+		assert_eq!(drawn, draw_at(job, 3, &excluded), "drawn with block 3's randomness");
+		assert_ne!(drawn, foreseen, "not with the randomness known at the challenge");
+	})
+}
+
+#[test]
+fn a_challenger_cannot_choose_its_verifiers() {
+	build_and_execute(|| {
+		// The challenger controls providers 3 to 7 of the ten eligible (3..=12) and waits for a
+		// block of the challenge window whose known randomness would draw two of them: the draw
+		// it gets is made later, from randomness it could not see, whatever block it picks.
+		register_many();
+		let sybils = [3u64, 4, 5, 6, 7];
+		let excluded = [2, 1, CHALLENGER];
+		let majority = |vs: &[AccountId]| vs.iter().filter(|v| sybils.contains(v)).count() >= 2;
+		let job = challengeable_job();
+		let favourable = (1..=6)
+			.find(|b| majority(&draw_at(job, *b, &excluded)))
+			.expect("some block of the window looks favourable");
+		let foreseen = draw_at(job, favourable, &excluded);
+		run_to_block(favourable);
+		assert_ok!(Compute::challenge(signed(CHALLENGER), job, bad(), BOND));
+		SEED.with(|s| *s.borrow_mut() = 99);
+		let drawn = verifiers_of(job);
+		assert_eq!(drawn, draw_at(job, favourable + 2, &excluded));
+		assert_ne!(drawn, foreseen, "the favourable draw it waited for is not the one made");
+	})
+}
+
+#[test]
+fn only_on_initialize_draws_the_verifiers() {
+	build_and_execute(|| {
+		register_many();
+		let job = challengeable_job();
+		assert_ok!(Compute::challenge(signed(CHALLENGER), job, bad(), BOND));
+		// Block 3 without its hooks: the draw is due, but `claim_expired` cannot make it (its
+		// caller would pick the block, hence the seed).
+		System::set_block_number(3);
+		assert_noop!(Compute::claim_expired(signed(16), job), Error::<Test>::VerifiersNotDrawn);
+		Compute::on_initialize(3);
+		assert_eq!(verifiers_of(job).len(), 3);
+		assert!(matches!(
+			crate::Disputes::<Test>::get(job).map(|d| d.phase),
+			Some(DisputePhase::Commit { until: 6 })
+		));
 	})
 }

@@ -13,7 +13,7 @@ use super::util::*;
 use crate::{mock::*, Error, Event, *};
 use frame_support::{assert_noop, assert_ok, traits::Imbalance};
 use sp_core::H256;
-use sp_runtime::{DispatchResult, Perbill, Permill};
+use sp_runtime::{DispatchResult, Perbill, Permill, Weight};
 
 const INT8: ExecutorKind = ExecutorKind::GemmInt8;
 
@@ -33,20 +33,6 @@ fn jobs(n: usize) -> Vec<JobId> {
 /// How many providers a quote for one of [`jobs`] finds eligible (0 without a quote).
 fn eligible() -> u32 {
 	Compute::quote(INT8, 100, 1, Permill::zero()).map_or(0, |q| q.eligible)
-}
-
-/// The verifiers drawn for `job`, from its `DisputeOpened` event.
-fn verifiers_of(job: JobId) -> Vec<AccountId> {
-	compute_events()
-		.into_iter()
-		.rev()
-		.find_map(|e| match e {
-			Event::DisputeOpened { job: j, verifiers, .. } if j == job => {
-				Some(verifiers.into_inner())
-			},
-			_ => None,
-		})
-		.expect("a dispute was opened")
 }
 
 // ------------------------------------------------------------------ collateral
@@ -331,5 +317,36 @@ fn a_zero_slash_is_not_passed_to_the_pool() {
 		drop(credit);
 		assert_eq!(pool_slashed(), vec![(2, Perbill::from_percent(3))]);
 		assert_eq!(provider_of(2).stake, 970);
+	})
+}
+
+// ------------------------------------------------------------------ weights (finding F-5)
+
+#[test]
+fn the_pools_work_is_charged_to_the_calls_that_pay_or_slash() {
+	use crate::weights::WeightInfo;
+	use frame_support::dispatch::GetDispatchInfo;
+	build_and_execute(|| {
+		// The larger of the two per payment or slash, in each dimension.
+		let per_slot = Weight::from_parts(11_000_000, 1_000);
+		assert_eq!(Compute::pool_weight(1), per_slot);
+		assert_eq!(Compute::pool_weight(3), per_slot * 3);
+
+		// A due job ends with up to `MaxRedundancy` (3) payments or slashes.
+		let claim = crate::Call::<Test>::claim_expired { job: 0 }.get_dispatch_info().call_weight;
+		let own = <() as WeightInfo>::claim_expired()
+			.max(<() as WeightInfo>::reveal_attestation_last())
+			.max(<() as WeightInfo>::reveal_vote_last())
+			.max(<() as WeightInfo>::on_initialize_draw());
+		assert_eq!(claim, own + per_slot * 3 + Compute::end_use_weight());
+		// So does the reveal that decides a dispute.
+		let reveal =
+			crate::Call::<Test>::reveal_vote { job: 0, output_hash: H256::zero(), salt: [0; 32] }
+				.get_dispatch_info()
+				.call_weight;
+		assert!(reveal.all_gte(<() as WeightInfo>::reveal_vote_last() + per_slot * 3));
+		// A failure report slashes one provider.
+		let report = crate::Call::<Test>::report_failure { job: 0 }.get_dispatch_info().call_weight;
+		assert_eq!(report, <() as WeightInfo>::report_failure() + per_slot);
 	})
 }

@@ -708,15 +708,7 @@ fn job_states_only_move_forward() {
 		assert_ok!(Compute::challenge(signed(15), job, h(8), 100));
 		ranks.push(rank(job));
 
-		let verifiers = compute_events()
-			.into_iter()
-			.find_map(|e| match e {
-				Event::DisputeOpened { job: j, verifiers, .. } if j == job => {
-					Some(verifiers.into_inner())
-				},
-				_ => None,
-			})
-			.expect("a dispute was opened");
+		let verifiers = verifiers_of(job);
 		for v in verifiers.iter() {
 			assert_ok!(Compute::commit_vote(
 				signed(*v),

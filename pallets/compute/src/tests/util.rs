@@ -1,8 +1,8 @@
 //! Helpers shared by the test modules.
 
-#![allow(clippy::expect_used)]
+#![allow(clippy::expect_used, clippy::arithmetic_side_effects)]
 
-use crate::{mock::*, Event, Job, JobId, Provider};
+use crate::{mock::*, DisputePhase, Event, Job, JobId, Provider};
 use airtime_primitives::compute::{attestation_commitment, vote_commitment};
 use frame_support::assert_ok;
 use sp_core::H256;
@@ -73,4 +73,30 @@ pub fn commit_vote(verifier: AccountId, job: JobId, hash: H256) {
 /// `verifier` reveals what [`commit_vote`] committed.
 pub fn reveal_vote(verifier: AccountId, job: JobId, hash: H256) {
 	assert_ok!(Compute::reveal_vote(signed(verifier), job, hash, salt(verifier)));
+}
+
+/// Run to the block whose `on_initialize` draws the verifiers of `job`'s pending dispute (the one
+/// after its `DisputePhase::Draw { at }`); nothing when they are drawn already.
+pub fn draw(job: JobId) {
+	if let Some(crate::Dispute { phase: DisputePhase::Draw { at }, .. }) =
+		crate::Disputes::<Test>::get(job)
+	{
+		run_to_block(at + 1);
+	}
+}
+
+/// The verifiers drawn for `job`, from its `DisputeOpened` event (after running to its draw,
+/// see [`draw`]).
+pub fn verifiers_of(job: JobId) -> Vec<AccountId> {
+	draw(job);
+	compute_events()
+		.into_iter()
+		.rev()
+		.find_map(|e| match e {
+			Event::DisputeOpened { job: j, verifiers, .. } if j == job => {
+				Some(verifiers.into_inner())
+			},
+			_ => None,
+		})
+		.expect("a dispute was opened")
 }

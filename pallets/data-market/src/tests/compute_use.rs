@@ -9,8 +9,8 @@
 )]
 
 use crate::{
-	mock::*, types::*, DatasetId, Datasets, Error, Event, HoldReason, JobId, JobUses,
-	NextDatasetId, Sellers,
+	mock::*, types::*, CurationFunds, DatasetId, Datasets, Error, Event, HoldReason, JobId,
+	JobUses, NextDatasetId, Sellers,
 };
 use airtime_primitives::data::DatasetUsage;
 use codec::Encode;
@@ -270,6 +270,8 @@ fn job_settled_pays_the_owners_minus_the_fee() {
 		let b = list_with(3, listing(500, 33), &[]);
 		let c = list_with(2, listing(10, 10), &[]);
 		grant(2, 1, a);
+		// The sale that granted access funded `a`.
+		assert_eq!(CurationFunds::<Test>::get(a), 50);
 		let issuance = Balances::total_issuance();
 		let (free1, free3) = (free(1), free(3));
 		let (treasury, pot_free) = (free(TREASURY), free(pot()));
@@ -288,6 +290,10 @@ fn job_settled_pays_the_owners_minus_the_fee() {
 		assert_eq!(free(3), free3 + 479);
 		assert_eq!(free(pot()), pot_free + 5 + 27);
 		assert_eq!(free(TREASURY), treasury + 5 + 27);
+		// Each charge's part is credited to its dataset; the free use of `c` funds nothing.
+		assert_eq!(CurationFunds::<Test>::get(a), 50 + 5);
+		assert_eq!(CurationFunds::<Test>::get(b), 27);
+		assert!(!CurationFunds::<Test>::contains_key(c));
 		assert_eq!(
 			market_events(),
 			vec![
@@ -317,6 +323,8 @@ fn a_one_unit_royalty_is_all_fee() {
 		assert_eq!(free(1), owner_free);
 		assert_eq!(free(TREASURY), treasury + 1);
 		assert_eq!(free(pot()), pot_free);
+		// Only the granting sale's part: the royalty's fee left nothing for curators.
+		assert_eq!(CurationFunds::<Test>::get(d), 50);
 		assert_eq!(
 			last_event(),
 			Event::RoyaltyPaid { job: 1, dataset: d, owner: 1, amount: 0, fee: 1 }

@@ -17,7 +17,11 @@
 //! - nothing is paid twice: at most one `SaleCompleted` per purchase, whose `amount + fee` is the
 //!   purchase's price and whose fee is the protocol fee rounded up; at most one `RoyaltyPaid` per
 //!   job and dataset, with the fee of the charge made when the job began; a closed purchase never
-//!   comes back.
+//!   comes back;
+//! - curator rewards come only from the datasets' own fees: the pot holds its existential deposit
+//!   plus the sum of the curation funds (every part of a fee it received was credited to the
+//!   dataset that paid it, every reward was taken out of its claim's dataset's fund), and no
+//!   dataset's fund exceeds the `FeeToCurators` parts of the fees its sales and uses paid.
 //!
 //! Picks are indices resolved against the state when the op runs, and prefer the purchases (jobs,
 //! claims) for which the op makes sense; one pick in sixteen, and one actor in eight, is
@@ -33,8 +37,8 @@
 use crate::{
 	mock::*,
 	types::{Claim, JobUse, Purchase, PurchaseState, SealedKeyOf, UseState},
-	Accesses, ClaimKind, Claims, DatasetId, Datasets, Event, JobId, JobUses, NextDatasetId,
-	PurchaseId, Purchases,
+	Accesses, ClaimKind, Claims, CurationFunds, DatasetId, Datasets, Event, JobId, JobUses,
+	NextDatasetId, PurchaseId, Purchases,
 };
 use ::proptest::{
 	arbitrary::any,
@@ -171,6 +175,11 @@ fn pick_claim(pick: u8, want: impl Fn(&Claim<Test>) -> bool) -> (DatasetId, Clai
 	open[usize::from(pick) % open.len()]
 }
 
+/// The curator pot's part of a protocol fee.
+fn curators_part(fee: Balance) -> Balance {
+	Perbill::from_percent(FEE_TO_CURATORS_PERCENT).mul_floor(fee)
+}
+
 fn event_name(e: &Event<Test>) -> String {
 	let debug = format!("{e:?}");
 	let debug = debug.strip_prefix("Event::").unwrap_or(&debug);
@@ -193,6 +202,8 @@ struct Model {
 	sales: BTreeMap<PurchaseId, u32>,
 	/// `RoyaltyPaid` events per job and dataset.
 	royalties: BTreeMap<(JobId, DatasetId), u32>,
+	/// The curators' parts of the fees each dataset's sales and uses paid.
+	credited: BTreeMap<DatasetId, Balance>,
 	/// Purchases open at the last check.
 	open: BTreeSet<PurchaseId>,
 	/// Purchases seen open, then closed.
@@ -219,6 +230,7 @@ impl Model {
 			charges,
 			sales: BTreeMap::new(),
 			royalties: BTreeMap::new(),
+			credited: BTreeMap::new(),
 			open: BTreeSet::new(),
 			closed: BTreeSet::new(),
 			stats: BTreeMap::new(),
@@ -294,13 +306,14 @@ impl Model {
 						"purchase id {purchase} reused"
 					);
 				},
-				Event::SaleCompleted { purchase, amount, fee, .. } => {
+				Event::SaleCompleted { purchase, dataset, amount, fee, .. } => {
 					let n = self.sales.entry(*purchase).or_default();
 					*n += 1;
 					assert!(*n <= 1, "purchase {purchase} paid twice");
 					let price = self.prices[purchase];
 					assert_eq!(*fee, Perbill::from_percent(PROTOCOL_FEE_PERCENT).mul_ceil(price));
 					assert_eq!(*amount + *fee, price);
+					*self.credited.entry(*dataset).or_default() += curators_part(*fee);
 				},
 				Event::RoyaltyPaid { job, dataset, amount, fee, .. } => {
 					let n = self.royalties.entry((*job, *dataset)).or_default();
@@ -310,12 +323,28 @@ impl Model {
 					assert!(charged > 0, "a zero charge was paid");
 					assert_eq!(*fee, Perbill::from_percent(PROTOCOL_FEE_PERCENT).mul_ceil(charged));
 					assert!(*amount == charged - *fee || *amount == 0);
+					*self.credited.entry(*dataset).or_default() += curators_part(*fee);
 				},
 				_ => {},
 			}
 			*self.stats.entry(event_name(&event)).or_default() += 1;
 		}
 		System::reset_events();
+
+		// Nothing but fees reaches the pot here, and nothing but rewards leaves it.
+		let funds: BTreeMap<DatasetId, Balance> = CurationFunds::<Test>::iter().collect();
+		assert_eq!(
+			free(pot()),
+			ED + funds.values().sum::<Balance>(),
+			"the pot holds more or less than its existential deposit and the curation funds"
+		);
+		for (ds, fund) in funds.iter() {
+			let credited = self.credited.get(ds).copied().unwrap_or_default();
+			assert!(
+				*fund <= credited,
+				"dataset {ds}'s fund {fund} exceeds the {credited} its own fees paid in"
+			);
+		}
 
 		let open: BTreeSet<PurchaseId> = Purchases::<Test>::iter_keys().collect();
 		for id in open.iter() {

@@ -9,8 +9,8 @@
 )]
 
 use crate::{
-	mock::*, types::*, Accesses, DatasetId, Datasets, Error, Event, HoldReason, NextPurchaseId,
-	PurchaseId, Purchases, Sellers,
+	mock::*, types::*, Accesses, CurationFunds, DatasetId, Datasets, Error, Event, HoldReason,
+	NextPurchaseId, PurchaseId, Purchases, Sellers,
 };
 use codec::{Decode, Encode};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate, BoundedVec};
@@ -493,6 +493,7 @@ fn the_buyer_wins_a_dispute() {
 		);
 		assert_eq!(count(|e| matches!(e, Event::SaleCompleted { .. })), 0);
 		assert_eq!((free(TREASURY), free(pot())), (treasury, pot_free));
+		assert!(!CurationFunds::<Test>::contains_key(d), "a refunded sale funds no curator");
 		assert_eq!(Balances::total_issuance(), issuance);
 
 		// The buyer may buy again.
@@ -524,6 +525,8 @@ fn the_seller_wins_a_dispute() {
 		assert_eq!(held(HoldReason::PurchaseEscrow, 1), 0);
 		assert_eq!(free(TREASURY), treasury + (51 - share) + (fee - pot_part(fee)));
 		assert_eq!(free(pot()), pot_free + pot_part(fee));
+		// The pot's part is credited to the dataset sold.
+		assert_eq!(CurationFunds::<Test>::get(d), pot_part(fee));
 		assert_eq!(free(2), ENDOWMENT - KEY_DEPOSIT - ACCESS_DEPOSIT - 1_000 - 51);
 		assert_eq!(held(HoldReason::DisputeBond, 2), 0);
 		assert_eq!(held(HoldReason::StorageDeposit, 2), KEY_DEPOSIT + ACCESS_DEPOSIT);
@@ -601,6 +604,7 @@ fn complete_sale_pays_the_seller_minus_the_fee() {
 		assert_eq!(held(HoldReason::PurchaseEscrow, 1), 0);
 		assert_eq!(free(pot()), pot_free + 50);
 		assert_eq!(free(TREASURY), treasury + 51);
+		assert_eq!(CurationFunds::<Test>::get(d), 50);
 
 		assert_eq!(dataset(d).sales, 1);
 		assert_eq!(dataset(d).open_purchases, 0);
@@ -634,6 +638,7 @@ fn the_smallest_price_pays_only_the_fee() {
 		assert_eq!(free(1), seller_free);
 		assert_eq!(free(TREASURY), treasury + 1);
 		assert_eq!(free(pot()), ED);
+		assert!(!CurationFunds::<Test>::contains_key(d));
 		assert_eq!(
 			last_event(),
 			Event::SaleCompleted { purchase: p, dataset: d, seller: 1, amount: 0, fee: 1 }
@@ -711,6 +716,8 @@ fn full_flows_conserve_issuance() {
 		assert_eq!(fee_of(777), 78);
 		assert_eq!(free(pot()), ED + 50 + 39);
 		assert_eq!(free(TREASURY), ED + 50 + 39 + 39);
+		// Each completed sale's part is its dataset's.
+		assert_eq!((CurationFunds::<Test>::get(a), CurationFunds::<Test>::get(b)), (50, 39));
 		assert_eq!(count(|e| matches!(e, Event::SaleCompleted { .. })), 2);
 		assert_eq!(
 			Sellers::<Test>::get(3),

@@ -330,6 +330,40 @@ fn historical_sessions_are_pruned_to_the_start_of_the_oldest_slashable_era() {
 	});
 }
 
+/// The weight of historical pruning counts one removal per pruned session. The mock's
+/// `DbWeight` is zero, so the weight itself is not observable here; the count it is built from
+/// is, against the bounds the mock records (pallet-session removes the sessions from the
+/// previous bound up to the new one).
+#[test]
+fn historical_pruning_is_charged_per_pruned_session() {
+	build_and_execute(|| {
+		let bd = BondingDuration::get();
+		let spe = SessionsPerEra::get();
+		// Era 0 lasts 6 sessions: era 1 is delayed by failed elections.
+		MinimumValidatorCount::set(4);
+		advance_sessions(4);
+		MinimumValidatorCount::set(2);
+		assert_eq!(advance_era(), 1);
+		assert_eq!(crate::ErasStartSessionIndex::<Test>::get(1), Some(6));
+		assert!(6 > spe);
+		advance_eras(bd - 1);
+
+		// Era `bd` prunes up to era 0's start, session 0: nothing.
+		assert_eq!(pruned_sessions(), vec![0]);
+		assert_eq!(Staking::historical_sessions_pruned(0, 0), 0);
+
+		// The next prunes up to era 1's start: era 0's 6 sessions, more than `SessionsPerEra`.
+		advance_era();
+		assert_eq!(pruned_sessions(), vec![0, 6]);
+		assert_eq!(Staking::historical_sessions_pruned(1, 6), 6);
+
+		// Then era 1's sessions, `SessionsPerEra` of them.
+		advance_era();
+		assert_eq!(pruned_sessions(), vec![0, 6, 6 + spe]);
+		assert_eq!(Staking::historical_sessions_pruned(2, 6 + spe), spe);
+	});
+}
+
 // ------------------------------------------------------------------------ slash timing
 
 #[test]

@@ -120,6 +120,21 @@ fn pooled(provider: AccountId) -> Balance {
 	<Staking as ProviderPools<AccountId, Balance>>::pooled_stake(&provider)
 }
 
+/// The income share in force (a due pending cut included, before anything applies it).
+fn share_in_force(provider: AccountId) -> Option<Perbill> {
+	Staking::pool_income_share(&provider)
+}
+
+/// `provider`'s pending share cut: `(income_share, from_era)`.
+fn pending_cut(provider: AccountId) -> Option<(Perbill, EraIndex)> {
+	crate::PendingShareCuts::<Test>::get(provider)
+}
+
+/// Whether a pending share cut was applied (since the last `System::reset_events`).
+fn a_cut_applied() -> bool {
+	events().iter().any(|e| matches!(e, Event::PoolShareCutApplied { .. }))
+}
+
 fn pending(provider: AccountId, who: AccountId) -> Balance {
 	Staking::pending_pool_reward(&provider, &who)
 }
@@ -177,15 +192,163 @@ fn open_pool_needs_a_provider_without_a_pool_that_can_pay_the_deposit() {
 }
 
 #[test]
-fn set_pool_share_changes_the_income_share() {
+fn set_pool_share_raises_the_income_share_at_once() {
 	build_and_execute(|| {
-		assert_noop!(Staking::set_pool_share(signed(PROVIDER), pct(5)), Error::<Test>::NoPool);
+		assert_noop!(Staking::set_pool_share(signed(PROVIDER), pct(20)), Error::<Test>::NoPool);
+		open(PROVIDER, pct(5));
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(20)));
+		assert_eq!(last_event(), Event::PoolShareSet { provider: PROVIDER, income_share: pct(20) });
+		assert_eq!(pool(PROVIDER).share, pct(20));
+		assert_eq!(pending_cut(PROVIDER), None);
+		assert_ok!(delegate(71, PROVIDER, 1_000));
+		assert_eq!(pay(PROVIDER, 1_000), 200);
+	});
+}
+
+#[test]
+fn a_share_cut_waits_for_the_bonding_duration() {
+	build_and_execute(|| {
+		open(PROVIDER, pct(20));
+		assert_ok!(delegate(71, PROVIDER, 1_000));
+		assert_ok!(delegate(72, PROVIDER, 1_000));
+		let from_era = current_era() + BondingDuration::get();
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(5)));
+		assert_eq!(
+			last_event(),
+			Event::PoolShareCutScheduled { provider: PROVIDER, income_share: pct(5), from_era }
+		);
+		assert_eq!(pending_cut(PROVIDER), Some((pct(5), from_era)));
+		assert_eq!(pool(PROVIDER).share, pct(20));
+		assert_eq!(share_in_force(PROVIDER), Some(pct(20)));
+		// Income is split with the old share until then: 100 to each member.
+		assert_eq!(pay(PROVIDER, 1_000), 200);
+
+		// A member who leaves when the cut is announced can withdraw when it applies.
+		assert_ok!(undelegate(72, PROVIDER, 1_000));
+		assert_eq!(member_of(PROVIDER, 72), Some((0, vec![(1_000, from_era)])));
+
+		advance_eras(BondingDuration::get() - 1);
+		assert!(current_era() < from_era);
+		assert_eq!(share_in_force(PROVIDER), Some(pct(20)));
+		assert_eq!(pay(PROVIDER, 1_000), 200);
+		assert!(!a_cut_applied());
+		assert_eq!(pending_cut(PROVIDER), Some((pct(5), from_era)));
+		assert_noop!(withdraw(72, PROVIDER), Error::<Test>::NothingToWithdraw);
+
+		advance_era();
+		assert_eq!(current_era(), from_era);
+		assert_ok!(withdraw(72, PROVIDER));
+		assert_eq!(member_of(PROVIDER, 72), None);
+		// The view reports the cut before a payment applies it.
+		assert_eq!(share_in_force(PROVIDER), Some(pct(5)));
+		assert_eq!(pool(PROVIDER).share, pct(20));
+		assert_eq!(pay(PROVIDER, 1_000), 50);
+		assert!(has_event(Event::PoolShareCutApplied { provider: PROVIDER, income_share: pct(5) }));
+		assert_eq!(pool(PROVIDER).share, pct(5));
+		assert_eq!(pending_cut(PROVIDER), None);
+		// 100 + 200 at the old share, 50 at the new one.
+		assert_eq!(pending(PROVIDER, 71), 350);
+	});
+}
+
+#[test]
+fn a_share_raise_applies_at_once_and_cancels_a_pending_cut() {
+	build_and_execute(|| {
+		open(PROVIDER, pct(20));
+		assert_ok!(delegate(71, PROVIDER, 1_000));
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(5)));
+		assert!(pending_cut(PROVIDER).is_some());
+
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(30)));
+		assert_eq!(last_event(), Event::PoolShareSet { provider: PROVIDER, income_share: pct(30) });
+		assert_eq!(pool(PROVIDER).share, pct(30));
+		assert_eq!(pending_cut(PROVIDER), None);
+		assert_eq!(pay(PROVIDER, 1_000), 300);
+
+		// Setting the share in force cancels a pending cut too.
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(10)));
+		assert!(pending_cut(PROVIDER).is_some());
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(30)));
+		assert_eq!(last_event(), Event::PoolShareSet { provider: PROVIDER, income_share: pct(30) });
+		assert_eq!(pending_cut(PROVIDER), None);
+
+		// A cancelled cut never applies.
+		advance_eras(BondingDuration::get());
+		assert_eq!(pay(PROVIDER, 1_000), 300);
+		assert!(!a_cut_applied());
+		assert_eq!(pool(PROVIDER).share, pct(30));
+
+		// A raise is measured against the share in force: a due cut applies first.
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(10)));
+		advance_eras(BondingDuration::get());
+		assert_eq!(share_in_force(PROVIDER), Some(pct(10)));
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(15)));
+		assert!(has_event(Event::PoolShareCutApplied {
+			provider: PROVIDER,
+			income_share: pct(10)
+		}));
+		assert_eq!(last_event(), Event::PoolShareSet { provider: PROVIDER, income_share: pct(15) });
+		assert_eq!(pool(PROVIDER).share, pct(15));
+		assert_eq!(pending_cut(PROVIDER), None);
+		assert_eq!(pay(PROVIDER, 1_000), 150);
+	});
+}
+
+#[test]
+fn a_new_share_cut_replaces_a_pending_one_and_waits_from_its_announcement() {
+	build_and_execute(|| {
+		open(PROVIDER, pct(20));
+		assert_ok!(delegate(71, PROVIDER, 1_000));
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(10)));
+		let first = current_era() + BondingDuration::get();
+		assert_eq!(pending_cut(PROVIDER), Some((pct(10), first)));
+
+		advance_era();
+		let second = current_era() + BondingDuration::get();
+		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(15)));
+		assert_eq!(
+			last_event(),
+			Event::PoolShareCutScheduled {
+				provider: PROVIDER,
+				income_share: pct(15),
+				from_era: second
+			}
+		);
+		assert_eq!(pending_cut(PROVIDER), Some((pct(15), second)));
+
+		// The first cut's era has come, but it was replaced.
+		advance_eras(BondingDuration::get() - 1);
+		assert_eq!(current_era(), first);
+		assert_eq!(pay(PROVIDER, 1_000), 200);
+		assert!(!a_cut_applied());
+
+		advance_era();
+		assert_eq!(current_era(), second);
+		assert_eq!(pay(PROVIDER, 1_000), 150);
+		assert!(has_event(Event::PoolShareCutApplied {
+			provider: PROVIDER,
+			income_share: pct(15)
+		}));
+	});
+}
+
+#[test]
+fn closing_a_pool_drops_its_pending_cut() {
+	build_and_execute(|| {
 		open(PROVIDER, pct(20));
 		assert_ok!(Staking::set_pool_share(signed(PROVIDER), pct(5)));
-		assert_eq!(last_event(), Event::PoolShareSet { provider: PROVIDER, income_share: pct(5) });
-		assert_eq!(pool(PROVIDER).share, pct(5));
+		assert!(pending_cut(PROVIDER).is_some());
+		assert_ok!(Staking::close_pool(signed(PROVIDER)));
+		assert_eq!(pending_cut(PROVIDER), None);
+		assert_eq!(share_in_force(PROVIDER), None);
+
+		// A new pool keeps its own share: the old pool's cut does not apply to it.
+		assert_ok!(Staking::open_pool(signed(PROVIDER), pct(20)));
+		advance_eras(BondingDuration::get());
+		assert_eq!(share_in_force(PROVIDER), Some(pct(20)));
 		assert_ok!(delegate(71, PROVIDER, 1_000));
-		assert_eq!(pay(PROVIDER, 1_000), 50);
+		assert_eq!(pay(PROVIDER, 1_000), 200);
+		assert!(!a_cut_applied());
 	});
 }
 

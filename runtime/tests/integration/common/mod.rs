@@ -135,3 +135,43 @@ pub fn advance(n: u32) {
 		build_block(parent, number, FIRST_SLOT + u64::from(number), vec![]);
 	}
 }
+
+/// `who` registers as an int8 GEMM provider (1,000 units at most) at 1 milli-AIR per unit, with
+/// the minimum stake.
+pub fn register_int8_provider(who: &AccountId) {
+	use airtime_runtime::{Compute, Runtime, RuntimeOrigin, AIR};
+	use frame_support::{traits::Get, BoundedVec};
+	use pallet_compute::{Capabilities, ExecutorCapability, ExecutorKind, ExecutorPrice};
+	let min_stake: Balance = <Runtime as pallet_compute::Config>::MinProviderStake::get();
+	frame_support::assert_ok!(Compute::register_provider(
+		RuntimeOrigin::signed(who.clone()),
+		Capabilities {
+			gpu_model: BoundedVec::truncate_from(b"NVIDIA H100".to_vec()),
+			vram_mib: 81_920,
+			devices: 1,
+			executors: BoundedVec::truncate_from(vec![ExecutorCapability {
+				kind: ExecutorKind::GemmInt8,
+				max_units: 1_000,
+			}]),
+		},
+		BoundedVec::truncate_from(vec![ExecutorPrice {
+			kind: ExecutorKind::GemmInt8,
+			price_per_unit: AIR / 1_000,
+		}]),
+		min_stake,
+	));
+}
+
+/// A small int8 GEMM job spec: one input, 100 units, 1 KiB of output, reading `datasets`.
+pub fn int8_job_spec(datasets: Vec<u64>) -> pallet_compute::JobSpec<airtime_runtime::Runtime> {
+	use frame_support::BoundedVec;
+	pallet_compute::JobSpec {
+		kind: pallet_compute::ExecutorKind::GemmInt8,
+		inputs: BoundedVec::truncate_from(vec![H256::repeat_byte(3)]),
+		datasets: BoundedVec::truncate_from(datasets),
+		params: BoundedVec::new(),
+		max_units: 100,
+		output_size: 1_024,
+		min_reputation: sp_runtime::Permill::zero(),
+	}
+}
