@@ -47,7 +47,14 @@ const BIG = { m: 2048, n: 2048, k: 2048 };
 const BIG_UNITS = 8590n;
 const WORKER_ENV = { RUST_LOG: 'info', NO_COLOR: '1' };
 // Compute events that must never appear for a job run by an honest, working provider.
-const FAILURES = ['FailureReported', 'ProviderSlashed', 'JobRefunded', 'JobChallenged', 'DisputeOpened'];
+const FAILURES = [
+  'FailureReported',
+  'ProviderSlashed',
+  'JobRefunded',
+  'JobChallenged',
+  'VerifierDrawScheduled',
+  'DisputeOpened',
+];
 
 let node;
 let provider;

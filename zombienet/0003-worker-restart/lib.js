@@ -49,7 +49,14 @@ const STRANGER = '//Ferdie';
 /** Domain tag of a signed output download (version 2: bound to the worker, single-use). */
 const OUTPUT_TAG = 'airtime/output/2';
 /** Compute events that must never appear for a job run by an honest provider. */
-const FAILURES = ['FailureReported', 'ProviderSlashed', 'JobRefunded', 'JobChallenged', 'DisputeOpened'];
+const FAILURES = [
+  'FailureReported',
+  'ProviderSlashed',
+  'JobRefunded',
+  'JobChallenged',
+  'VerifierDrawScheduled',
+  'DisputeOpened',
+];
 const WORKER_ENV = { RUST_LOG: 'info', NO_COLOR: '1' };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -660,20 +660,26 @@ impl<T: Config> Pallet<T> {
 			return Ok(Some(T::WeightInfo::reveal_attestation()).into());
 		}
 		Self::unschedule(id, job.timeout);
-		Self::evaluate(id, job);
-		Ok(Some(T::WeightInfo::reveal_attestation_last()).into())
+		// A dispute's draw, made later by `on_initialize`, is paid by the reveal that requests it.
+		let weight = if Self::evaluate(id, job) {
+			T::WeightInfo::reveal_attestation_last()
+				.saturating_add(T::WeightInfo::on_initialize_draw())
+		} else {
+			T::WeightInfo::reveal_attestation_last()
+		};
+		Ok(Some(weight).into())
 	}
 
-	/// All remaining slots revealed: agree → challenge window; differ → dispute. The job is off
-	/// its timeout queue.
-	fn evaluate(id: JobId, mut job: Job<T>) {
+	/// All remaining slots revealed: agree → challenge window; differ → a dispute is requested
+	/// (returns `true`). The job is off its timeout queue.
+	fn evaluate(id: JobId, mut job: Job<T>) -> bool {
 		let mut hashes = job.slots.iter().filter_map(|s| match s.attestation {
 			Attestation::Revealed { output_hash, .. } => Some(output_hash),
 			_ => None,
 		});
 		let Some(first) = hashes.next() else {
 			Self::refund(id, &job, RefundReason::NothingRevealed);
-			return;
+			return false;
 		};
 		if hashes.all(|h| h == first) {
 			let until = Self::after(T::ChallengePeriod::get());
@@ -685,8 +691,10 @@ impl<T: Config> Pallet<T> {
 				output_hash: first,
 				until,
 			});
+			false
 		} else {
 			Self::open_dispute(id, job, None);
+			true
 		}
 	}
 

@@ -30,13 +30,14 @@
 //!    (reported at the deadline), and the slot reopens for someone else.
 //! 4. **Challenge window.** When the revealed results agree, `ChallengePeriod` blocks follow in
 //!    which anyone may `challenge` with a bond of at least `MinChallengeBond`, naming the output
-//!    hash they claim is correct. Disagreeing redundant results open a dispute by themselves.
-//! 5. **Dispute.** A challenge (or disagreeing redundant results) *requests* a dispute
-//!    ([`Event::VerifierDrawScheduled`]); `VerifierDrawDelay` blocks later `on_initialize` draws
-//!    `VerifierQuorum` verifiers among active providers not involved in the job
-//!    ([`Event::DisputeOpened`]), from randomness that did not exist when the dispute was
-//!    requested (or refunds the job when too few are available). They re-check off-chain and vote with commit-reveal (`commit_vote`, then
-//!    `reveal_vote`, each phase bounded). The hash with a strict majority of the quorum wins:
+//!    hash they claim is correct. Disagreeing redundant results request a dispute by themselves.
+//! 5. **Dispute.** A challenge (or disagreeing redundant results) in block `n` *requests* a
+//!    dispute ([`Event::VerifierDrawScheduled`] with `at = n + VerifierDrawDelay`); the first
+//!    `on_initialize` after block `at` draws `VerifierQuorum` verifiers among active providers
+//!    not involved in the job ([`Event::DisputeOpened`]), from randomness that did not exist when
+//!    the dispute was requested (or refunds the job when too few are available). The requester's
+//!    transaction pays for that draw. The verifiers re-check off-chain and vote with commit-reveal
+//!    (`commit_vote`, then `reveal_vote`, each phase bounded). The hash with a strict majority of the quorum wins:
 //!    providers that attested another hash lose `SlashOnFraud` of their stake. A challenger
 //!    wins when the challenged hash loses (its claimed hash is what it asks verifiers to
 //!    check, and need not be the winner) and loses its bond when the challenged hash wins. `SlashRewardShare` of what is
@@ -48,11 +49,13 @@
 //!    escrow and the deposit return to the owner. The provider's pool, if it has one, then takes
 //!    its share of the provider's pay (`Config::Pools`).
 //! 7. **Timeouts.** A job in any stage has one timeout block (the deadline, the end of the reveal
-//!    period, of the challenge window or of a dispute phase) and sits in exactly one per-block
+//!    period, of the challenge window, the block after which its verifiers are drawn, or the end
+//!    of a vote phase) and sits in exactly one per-block
 //!    queue (when that block's queue is full, the first later block with room: users' deadlines
 //!    may land up to 15 blocks late, internal moves later only in the defensive case of 1024
 //!    full queues). `on_initialize` works through due queues, at most `MaxExpiriesPerBlock`
-//!    jobs per block; `claim_expired` lets anyone process one due job at once. A missed deadline refunds
+//!    jobs per block; `claim_expired` lets anyone process one due job at once (except a verifier
+//!    draw, which only `on_initialize` makes). A missed deadline refunds
 //!    the owner in full and slashes `SlashOnTimeout` of each provider that held a slot without
 //!    attesting. Nothing iterates over all jobs.
 //!
@@ -101,7 +104,8 @@
 //!   the bond is returned. The intended fix is to let the challenged result stand when a
 //!   challenge gets no verdict, and to pay verifiers from the bond.
 //! - `on_initialize` processes at most `MaxExpiriesPerBlock` due jobs per block; a burst above
-//!   that is processed over the following blocks (or at once through `claim_expired`).
+//!   that is processed over the following blocks (or at once through `claim_expired`, verifier
+//!   draws excepted).
 //! - Rates, stakes and periods are governed parameters in the runtime (pallet-parameters, set by a
 //!   `ComputeAdmin` referendum): `integrity_test` checks the defaults, not values set later
 //!   (a zero `CollateralPerSlot` is allowed and means no collateral requirement);
@@ -900,9 +904,9 @@ pub mod pallet {
 		/// period (results agree) or requests a dispute (they differ:
 		/// [`Event::VerifierDrawScheduled`]).
 		#[pallet::call_index(14)]
-		#[pallet::weight(
-			T::WeightInfo::reveal_attestation_last().max(T::WeightInfo::reveal_attestation())
-		)]
+		#[pallet::weight(T::WeightInfo::reveal_attestation_last()
+			.saturating_add(T::WeightInfo::on_initialize_draw())
+			.max(T::WeightInfo::reveal_attestation()))]
 		pub fn reveal_attestation(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -938,7 +942,7 @@ pub mod pallet {
 		/// drawn later ([`Event::DisputeOpened`], or [`Event::JobRefunded`] when no quorum can
 		/// be drawn).
 		#[pallet::call_index(16)]
-		#[pallet::weight(T::WeightInfo::challenge())]
+		#[pallet::weight(T::WeightInfo::challenge().saturating_add(T::WeightInfo::on_initialize_draw()))]
 		pub fn challenge(
 			origin: OriginFor<T>,
 			job: JobId,

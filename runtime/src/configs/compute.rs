@@ -103,8 +103,9 @@ impl pallet_compute::Config for Runtime {
 	type ChallengePeriod = params::ChallengePeriod;
 	type VoteCommitPeriod = params::VoteCommitPeriod;
 	type VoteRevealPeriod = params::VoteRevealPeriod;
-	// Two blocks: the draw's seed is the hash of a block at least one block after the one that
-	// requested the dispute, so neither the challenger nor that block's author knows it then.
+	// A dispute requested in block n is drawn by the `on_initialize` of block n + 3, seeded by the
+	// hash of block n + 2: neither the challenger nor the author of block n (or n + 1) knows it
+	// when the request is made, and the author of n + 2 is a different slot's.
 	type VerifierDrawDelay = ConstU32<2>;
 	type MaxRedundancy = ConstU32<5>;
 	type MaxJobsPerProvider = ConstU32<64>;

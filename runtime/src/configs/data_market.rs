@@ -9,7 +9,8 @@
 //! remainder to the treasury); slashes beyond the winner's share go to the treasury. The pot is endowed
 //! with the existential deposit at genesis so that small credits are never dropped. Each credit to
 //! the pot is attributed to the dataset whose sale or use paid it (`CurationFunds`), and a curator
-//! reward is capped by its dataset's fund, so self-curation through a second account pays nothing.
+//! reward is capped by its dataset's fund: self-curation through a second account earns nothing
+//! from a dataset nobody bought, and at most what third parties' purchases paid into the fund.
 
 use frame_support::{
 	parameter_types,

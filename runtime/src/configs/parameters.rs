@@ -98,7 +98,8 @@ pub mod dynamic_params {
 		/// Share of the protocol fee paid into the curator reward pot; the rest to the treasury.
 		#[codec(index = 1)]
 		pub static FeeToCurators: Perbill = launch::FEE_TO_CURATORS;
-		/// Paid from the pot to a curator whose claim stands.
+		/// Paid from the pot to a curator whose claim stands, at most the claimed dataset's curation
+		/// fund (the curator fees its own sales and uses paid into the pot).
 		#[codec(index = 2)]
 		pub static CuratorReward: Balance = launch::CURATOR_REWARD;
 		/// The smallest curator stake.

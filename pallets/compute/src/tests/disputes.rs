@@ -910,3 +910,36 @@ fn only_on_initialize_draws_the_verifiers() {
 		));
 	})
 }
+
+#[test]
+fn the_request_of_a_dispute_pays_for_its_draw() {
+	use crate::weights::WeightInfo;
+	use frame_support::dispatch::GetDispatchInfo;
+	build_and_execute(|| {
+		register_many();
+		let draw = <() as WeightInfo>::on_initialize_draw();
+		let last = <() as WeightInfo>::reveal_attestation_last();
+		// A challenge always requests a draw.
+		let challenge =
+			crate::Call::<Test>::challenge { job: 0, claimed_output_hash: bad(), bond: BOND }
+				.get_dispatch_info()
+				.call_weight;
+		assert_eq!(challenge, <() as WeightInfo>::challenge() + draw);
+
+		// The last reveal pays for the draw only when the results disagree.
+		let reveal_last = |agree: bool| {
+			let job = submit(1, 1_000, 20, 2);
+			assert_ok!(Compute::accept_job(signed(2), job));
+			assert_ok!(Compute::accept_job(signed(3), job));
+			let other = if agree { good() } else { bad() };
+			commit(2, job, good(), 50);
+			commit(3, job, other, 50);
+			reveal(2, job, good(), 50);
+			Compute::reveal_attestation(signed(3), job, other, 50, salt(3))
+				.expect("the last reveal is accepted")
+				.actual_weight
+		};
+		assert_eq!(reveal_last(true), Some(last));
+		assert_eq!(reveal_last(false), Some(last + draw));
+	})
+}

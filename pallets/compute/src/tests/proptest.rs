@@ -888,6 +888,7 @@ fn long_fixed_sequences_keep_the_invariants() {
 		"event JobSettled",
 		"event RevealPeriodStarted",
 		"event ChallengePeriodStarted",
+		"event VerifierDrawScheduled",
 		"event DisputeOpened",
 		"event VoteRevealStarted",
 		"event DisputeResolved",
